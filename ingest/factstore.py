@@ -25,6 +25,7 @@ def _m1(db):
     CREATE TABLE reports (
         id INTEGER PRIMARY KEY,
         file_name TEXT NOT NULL UNIQUE,
+        source_path TEXT,
         sha256 TEXT NOT NULL,
         agency TEXT NOT NULL,
         year INTEGER,
@@ -160,9 +161,9 @@ class FactStore:
         with self.transaction() as db:
             db.execute("DELETE FROM reports WHERE file_name = ?", (file_name,))
             cur = db.execute(
-                "INSERT INTO reports (file_name, sha256, agency, year, title, format, media, text, warnings,"
-                " n_facts, n_chunks, cells_expected, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (file_name, rep.sha256, rep.agency, rep.year, rep.title, rep.format, rep.media, rep.text,
+                "INSERT INTO reports (file_name, source_path, sha256, agency, year, title, format, media, text, warnings,"
+                " n_facts, n_chunks, cells_expected, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (file_name, rep.path, rep.sha256, rep.agency, rep.year, rep.title, rep.format, rep.media, rep.text,
                  json.dumps(rep.warnings, ensure_ascii=False), len(rep.facts), len(rep.chunks),
                  rep.cells_expected, _now()))
             rid = cur.lastrowid

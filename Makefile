@@ -1,0 +1,41 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/multilingual-e5-small
+
+.PHONY: setup run test test-fast browser bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(MODEL)/modules.json: | $(VENV)/.installed
+	$(BIN)/python -m ingest.build_model --out $(MODEL)
+
+setup: $(VENV)/.installed $(MODEL)/modules.json
+
+# Debian's Chromium for the browser tests (Playwright's own download does not work offline).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+run: setup
+	$(BIN)/python -m ingest samples --quiet
+	$(BIN)/python -m web serve
+
+test: setup browser
+	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not e2e"
+
+bench: setup
+	$(BIN)/python scripts/bench_ingest.py
+	$(BIN)/python scripts/bench_answer.py
+
+clean:
+	rm -rf data bench-data screenshots

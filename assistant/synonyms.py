@@ -1,0 +1,129 @@
+"""Words people use that the template and the reports do not, as data.
+
+The template (ingest/template.py) holds each row's and column's own labels and
+aliases; this module only adds what a citizen types that no report prints
+(没法提供, 打官司, 交费 …), the abbreviations used for agency names, and the
+function words that carry no meaning for choosing a figure.
+"""
+from __future__ import annotations
+
+# Rewrites applied to the question (colloquial → report wording) before its
+# figure is looked up. Longest keys are applied first.
+QUESTION_REWRITES = {
+    "没法提供": "无法提供",
+    "没办法提供": "无法提供",
+    "不能提供": "无法提供",
+    "提供不了": "无法提供",
+    "打官司": "行政诉讼",
+    "官司": "行政诉讼",
+    "告上法庭": "行政诉讼",
+    "补正以后": "补正后",
+    "补正之后": "补正后",
+    "还是不明确": "仍不明确",
+    "依然不明确": "仍不明确",
+    "不交费": "未缴纳费用",
+    "不缴费": "未缴纳费用",
+    "没交费": "未缴纳费用",
+    "没缴费": "未缴纳费用",
+    "结转到下一年": "结转下年度",
+    "结转到下年": "结转下年度",
+    "结转至下一年": "结转下年度",
+    "转到下一年": "结转下年度",
+    "上一年结转": "上年结转",
+    "去年结转": "上年结转",
+    "从上一年": "上年",
+    "被纠正": "纠正",
+    "被维持": "维持",
+    "还没审结": "尚未审结",
+    "没有审结": "尚未审结",
+    "没审完": "尚未审结",
+    "律师事务所": "法律服务机构",
+    "花了多少钱": "金额",
+    "多少钱": "金额",
+    "收了多少万元": "收费金额",
+    "个人": "自然人",
+    "老百姓": "自然人",
+    "几次": "几件",
+    "申请复议": "行政复议",
+    "新收到": "新收",
+}
+
+# Words that mean the same in the reports' prose; a question word is taken as
+# found when any word of its group is in the candidate's description.
+SYNONYM_GROUPS = [
+    ("公开", "公布", "发布", "发出"),
+    ("访问量", "点击量", "浏览量", "访问人次", "访问"),
+    ("粉丝", "关注", "订阅"),
+    ("公众号", "微信", "政务微信"),
+    ("微博", "新浪微博"),
+    ("网站", "门户网站", "网站平台"),
+    ("新媒体", "政务新媒体"),
+    ("申请", "依申请"),
+    ("咨询", "问询"),
+    ("收到", "受理", "接收"),
+    ("总共", "一共", "共", "合计", "总计", "总数"),
+    ("乡镇", "镇", "街道"),
+    ("解读", "政策解读"),
+    ("梳理", "清理"),
+    ("年度", "全年", "年"),
+]
+
+# Function and question words: they say that a figure is wanted, not which one.
+STOPWORDS = set("""
+的 了 吗 呢 吧 啊 呀 么 是 有 在 和 与 及 或 都 也 还 就 被 把 让 给 向 对 从 到 为 以 于 因 因为 由于 所以 而
+多少 几 几件 几条 几个 几项 几篇 几次 几名 几人 多 少 是否 有没有 有无 没有没有 一下 请问 请 告诉 我 你 他们 他 她 它
+那 那么 那个 这 这个 其中 其 里 中 里面 之中 当中 一共 分别 各 各是 各有 是多少 有多少 多少件 多少条 怎样 怎么
+什么 哪些 哪个 如何 情况 年 年度 全年 本年 本年度 报告 数量 数 个 件 条 项 篇 次 名 人次 元 万元 万 提 提出 提的
+提出的 的话 过 了吗 呢？ 吗？ 自己 说 一 该 呢 哪 谁 又
+""".split())
+
+# Which units a question's measure word accepts (几件 → 件, 多少钱 → 元/万元).
+UNIT_WORDS = {
+    "件": ("件", "次", "宗", "个", "项"),
+    "次": ("件", "次", "宗"),
+    "宗": ("件", "次", "宗"),
+    "条": ("条", "篇", "则"),
+    "篇": ("篇", "条"),
+    "项": ("项", "件", "个"),
+    "个": ("个", "件", "项", "家"),
+    "家": ("家", "个"),
+    "人次": ("人次", "人", "次"),
+    "人": ("人", "名", "人次"),
+    "名": ("人", "名"),
+    "期": ("期", "次"),
+    "场": ("场", "次"),
+    "万元": ("万元", "元", "亿元"),
+    "元": ("元", "万元", "亿元"),
+    "钱": ("元", "万元", "亿元"),
+    "金额": ("元", "万元", "亿元", ""),
+}
+
+# Agency-name abbreviations, applied in any combination to derive the short
+# forms people type (人民政府 → 政府, 人力资源和社会保障局 → 人社局 …).
+AGENCY_ABBREVIATIONS = [
+    ("人力资源和社会保障局", "人社局"),
+    ("人力资源和社会保障厅", "人社厅"),
+    ("发展和改革委员会", "发改委"),
+    ("发展和改革局", "发改局"),
+    ("地方税务局", "地税局"),
+    ("国家税务局", "国税局"),
+    ("生态环境局", "环保局"),
+    ("市场监督管理局", "市场监管局"),
+    ("住房和城乡建设局", "住建局"),
+    ("自然资源和规划局", "自然资源局"),
+    ("教育局", "教育局"),
+    ("综合实验区", "实验区"),
+    ("人民政府", "政府"),
+    ("办公厅", "办"),
+    ("办公室", "办"),
+    ("政府办", "府办"),
+]
+
+# Organisation kinds an agency name ends with; the rest of the name is its place.
+ORG_SUFFIXES = ("人民政府办公厅", "人民政府办公室", "人民政府", "办公厅", "办公室", "委员会")
+# Administrative levels that end a place name (longest first).
+PLACE_LEVELS = ("特别行政区", "自治区", "自治州", "自治县", "综合实验区", "实验区", "经济开发区", "开发区",
+                "新区", "省", "市", "州", "盟", "县", "区", "旗", "镇", "乡", "街道")
+# Words that look like places but name none (全区, 我市 …): never an unknown agency.
+NOT_PLACES = {"全区", "全市", "全县", "全省", "我区", "我市", "我县", "本区", "本市", "本县", "各区", "各县",
+              "区县", "市区", "县区", "省市", "城区", "辖区", "新区", "中国", "全国", "国家"}

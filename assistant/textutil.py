@@ -1,0 +1,108 @@
+"""Text helpers shared by question understanding, retrieval and scoring.
+
+Reports come from PDFs and web pages: spaces inside numbers and words ("2020 年",
+"3803条"), full-width digits and line breaks in mid-sentence are common, so every
+comparison is made on a compacted form.
+"""
+from __future__ import annotations
+
+import re
+import threading
+
+import jieba
+
+_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．，％"}
+_QUOTES = re.compile(r"[“”\"'‘’「」『』《》〈〉【】]")
+_SPACE = re.compile(r"\s+")
+PUNCT = set("，。、；：？！,.;:?!（）()[]{}-—…·~～/\\|“”\"'‘’「」『』《》〈〉【】 \t\r\n")
+
+
+def compact(text: str) -> str:
+    """No whitespace, ASCII digits: the form evidence and labels are compared in."""
+    return _SPACE.sub("", (text or "").translate(_FULLWIDTH))
+
+
+def clean_question(text: str) -> str:
+    """Quotes only mark a term (“其他”情形); without them the term reads as in the template."""
+    return _QUOTES.sub("", compact(text))
+
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def cn_int(text: str) -> int | None:
+    """二〇二〇 → 2020 (digit by digit), 十二 → 12, 三 → 3."""
+    if not text:
+        return None
+    if all(c in _CN_DIGITS for c in text) and len(text) > 1:
+        return int("".join(str(_CN_DIGITS[c]) for c in text))
+    total, num = 0, 0
+    for c in text:
+        if c in _CN_DIGITS:
+            num = _CN_DIGITS[c]
+        elif c == "十":
+            total += (num or 1) * 10
+            num = 0
+        elif c == "百":
+            total += (num or 1) * 100
+            num = 0
+        else:
+            return None
+    return total + num
+
+
+def fmt_number(value: float) -> str:
+    """Integers without a decimal point; other values as printed (no float noise)."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def numbers_in(text: str) -> list[float]:
+    """Every number written in ``text`` (commas as thousands separators removed)."""
+    return [float(m) for m in _NUMBER.findall(compact(text).replace(",", ""))]
+
+
+class Segmenter:
+    """A private jieba tokenizer, so the words we teach it never leak into other users of jieba."""
+
+    def __init__(self, words: set[str] | None = None):
+        self._tok = jieba.Tokenizer()
+        self._lock = threading.Lock()
+        self._ready = False
+        self._words = set(words or ())
+
+    def add_words(self, words) -> None:
+        with self._lock:
+            self._words.update(w for w in words if w and len(w) >= 2)
+            if self._ready:
+                for w in words:
+                    if w and len(w) >= 2:
+                        self._tok.add_word(w, freq=2000)
+
+    def _init(self) -> None:
+        with self._lock:
+            if self._ready:
+                return
+            import logging
+            jieba.setLogLevel(logging.WARNING)
+            self._tok.initialize()
+            for w in self._words:
+                self._tok.add_word(w, freq=2000)
+            self._ready = True
+
+    def cut(self, text: str) -> list[str]:
+        if not self._ready:
+            self._init()
+        return [w for w in self._tok.lcut(text) if w.strip() and w not in PUNCT]
+
+    def cut_for_search(self, text: str) -> list[str]:
+        if not self._ready:
+            self._init()
+        return [w for w in self._tok.lcut_for_search(text) if w.strip() and w not in PUNCT]

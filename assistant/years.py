@@ -1,0 +1,102 @@
+"""The report years a question names: 2020年, 二〇二〇年度, 2021到2024年, 2015-2018年,
+2021、2022、2024年, 近三年, 去年/今年 (relative to the newest stored year)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .textutil import cn_int
+
+_CN = "〇零○一二三四五六七八九"
+_YEAR = r"((?:19|20)\d{2})"
+_RANGE = re.compile(_YEAR + r"年?(?:度)?(?:到|至|—|－|-|~|～)" + _YEAR)
+_CN_YEAR = re.compile(f"([{_CN}]{{4}})年")
+_PLAIN = re.compile(r"(?<!\d)" + _YEAR + r"(?!\d)")
+# A year after 结转到/至 is where applications were carried to, not the report asked about.
+_DESTINATION = re.compile(r"(?:结转|转入|转至|转到)(?:到|至)?$")
+_RECENT = re.compile(r"(?:近|最近|过去)([0-9一二三四五六七八九十两]+)年")
+_RELATIVE = {"今年": 0, "本年度": 0, "去年": -1, "上一年度": -1, "前年": -2}
+_ALL_YEARS = re.compile(r"历年|历次|每一年|逐年|近几年|这几年|最近几年|各年")
+
+
+@dataclass
+class YearMention:
+    years: list[int] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    all_years: bool = False       # 历年 / 近几年: every stored year
+    recent: int | None = None     # 近三年: the newest N stored years
+    relative: int | None = None   # 去年 = -1 (from the newest stored year)
+
+    @property
+    def named(self) -> bool:
+        return bool(self.years or self.all_years or self.recent or self.relative is not None)
+
+
+def parse_years(text: str) -> YearMention:
+    """Years named in ``text`` (already compacted), in order, without duplicates."""
+    found: list[tuple[int, int]] = []  # (position, year)
+    spans: list[tuple[int, int]] = []
+    taken = [False] * (len(text) + 1)
+
+    def claim(m):
+        for i in range(m.start(), m.end()):
+            taken[i] = True
+        spans.append((m.start(), m.end()))
+
+    for m in _RANGE.finditer(text):
+        a, b = int(m.group(1)), int(m.group(2))
+        if a <= b and b - a <= 30:
+            found.extend((m.start(), y) for y in range(a, b + 1))
+            claim(m)
+    for m in _CN_YEAR.finditer(text):
+        y = cn_int(m.group(1))
+        if y and 1900 <= y <= 2100:
+            found.append((m.start(), y))
+            claim(m)
+    for m in _PLAIN.finditer(text):
+        if taken[m.start()]:
+            continue
+        if _DESTINATION.search(text[max(0, m.start() - 4):m.start()]):
+            claim(m)
+            continue
+        found.append((m.start(), int(m.group(1))))
+        end = m.end() + (1 if text[m.end():m.end() + 1] == "年" else 0)
+        end += 1 if text[end:end + 1] == "度" else 0
+        spans.append((m.start(), end))
+    mention = YearMention()
+    for _, y in sorted(found):
+        if y not in mention.years:
+            mention.years.append(y)
+    mention.spans = spans
+    m = _RECENT.search(text)
+    if m:
+        n = int(m.group(1)) if m.group(1).isdigit() else cn_int(m.group(1))
+        if n:
+            mention.recent = n
+            mention.spans.append(m.span())
+    if not mention.years:
+        for word, offset in _RELATIVE.items():
+            i = text.find(word)
+            if i >= 0:
+                mention.relative = offset
+                mention.spans.append((i, i + len(word)))
+                break
+    m = _ALL_YEARS.search(text)
+    if m:
+        mention.all_years = not mention.years
+        mention.spans.append(m.span())
+    return mention
+
+
+def resolve(mention: YearMention, stored: list[int]) -> list[int]:
+    """The concrete years meant, given the years stored for the agency (or overall)."""
+    stored = sorted(set(y for y in stored if y))
+    if mention.years:
+        return list(mention.years)
+    if mention.recent and stored:
+        return stored[-mention.recent:]
+    if mention.relative is not None and stored:
+        return [stored[-1] + mention.relative]
+    if mention.all_years:
+        return stored
+    return []

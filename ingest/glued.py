@@ -1,0 +1,51 @@
+"""Splitting runs of digits that extraction glued together (``713000074`` = 71|3|0|0|0|0|74).
+
+Only the template's own arithmetic makes a split certain: each block's last
+cell is the sum of the cells before it. We enumerate every split without
+leading zeros, keep those that satisfy the sums, and report a cell only where
+every surviving split agrees on it; the caller records the rest as unreadable.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterator
+
+Split = tuple[int, ...]
+
+
+def _parts(digits: str, n: int) -> Iterator[tuple[int, ...]]:
+    """All ways to cut ``digits`` into ``n`` numbers with no leading zeros."""
+    if n == 1:
+        if digits and (digits == "0" or digits[0] != "0"):
+            yield (int(digits),)
+        return
+    # Each remaining part needs at least one digit.
+    for cut in range(1, len(digits) - n + 2):
+        head = digits[:cut]
+        if len(head) > 1 and head[0] == "0":
+            break
+        for rest in _parts(digits[cut:], n - 1):
+            yield (int(head),) + rest
+
+
+@lru_cache(maxsize=4096)
+def sum_splits(digits: str, block: int, blocks: int = 1) -> tuple[Split, ...]:
+    """Splits into ``blocks`` blocks of ``block`` cells whose last cell is the sum of the others."""
+    out = []
+    for cells in _parts(digits, block * blocks):
+        if all(sum(cells[b * block:(b + 1) * block - 1]) == cells[(b + 1) * block - 1] for b in range(blocks)):
+            out.append(cells)
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def free_splits(digits: str, n: int) -> tuple[Split, ...]:
+    """Splits with no arithmetic to check (e.g. the 第二十条 items)."""
+    return tuple(_parts(digits, n))
+
+
+def agreed_cells(splits: tuple[Split, ...] | list[Split], n: int) -> list[int | None]:
+    """Per position: the value every split agrees on, else None (unreadable)."""
+    if not splits:
+        return [None] * n
+    return [splits[0][i] if all(s[i] == splits[0][i] for s in splits) else None for i in range(n)]

@@ -1,0 +1,157 @@
+"""From files on disk to both stores, one whole report at a time.
+
+Order of writes makes a report all-or-nothing: the new version's chunks go into
+Chroma under ids carrying the file's hash, then one SQLite transaction swaps
+the report row, its facts and its chunk list; only then are the old version's
+vectors dropped. The fact store is the record of what exists: the answering
+side ignores vectors whose ids it does not list, and the next run removes them.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import chunking, narrative, sections, tables
+from .checks import check
+from .factstore import FactStore, chunk_id
+from .metadata import detect
+from .readers import SUPPORTED, read
+from .records import ParsedReport, ReportError
+from .template import detect_format
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileResult:
+    file: str
+    status: str                 # ok | unchanged | failed
+    report_id: int | None = None
+    agency: str = ""
+    year: int | None = None
+    facts: int = 0
+    chunks: int = 0
+    cells_read: int = 0
+    cells_expected: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly, plus supported files found under folders (sorted, recursive)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED)
+        else:
+            out.append(p)
+    return out
+
+
+def parse(path: Path, config, agency: str | None = None, year: int | None = None) -> ParsedReport:
+    """Read and understand one report, touching no store."""
+    data = path.read_bytes() if path.exists() else None
+    if data is None:
+        raise ReportError(path, "文件不存在 (file not found)")
+    doc = read(path)
+    found_agency, found_year = detect(doc, path)
+    agency = agency or found_agency
+    year = year or found_year
+    if not agency:
+        raise ReportError(path, "无法从标题或文件名识别机关名称，请用 --agency 指定 (agency not found)")
+    fmt = detect_format(doc.text, year)
+    secs = sections.split(doc.text)
+    rep = ParsedReport(path=str(path.resolve()), sha256=hashlib.sha256(data).hexdigest(), agency=agency,
+                       year=year, title=doc.title, format=fmt, text=doc.text, media=doc.media)
+    rep.chunks = chunking.chunk(doc, secs, config.chunk_size, config.chunk_overlap)
+    if fmt:
+        result = tables.extract(doc, fmt)
+        rep.facts += result.facts
+        rep.warnings += result.warnings + check(result.facts, fmt)
+        rep.cells_expected = result.cells_expected
+    rep.facts += narrative.extract(doc, secs)
+    if year is None:
+        rep.warnings.append("未能识别报告年度 (year not found); use --year")
+    return rep
+
+
+def _open_index(config):
+    from .vector_index import VectorIndex
+    return VectorIndex(config)
+
+
+def ingest_paths(config, paths: Iterable[str | Path], agency: str | None = None, year: int | None = None,
+                 on_progress: Callable[[int, int, str], None] | None = None, index=None) -> list[FileResult]:
+    """Ingest files and folders; one bad file never stops the others."""
+    files = expand(paths)
+    store = FactStore.for_config(config)
+    index = index or _open_index(config)
+    results: list[FileResult] = []
+    try:
+        orphans = index.ids() - store.chunk_ids()
+        if orphans:
+            log.info("removing %d vectors left by an interrupted run", len(orphans))
+            index.delete(sorted(orphans))
+        for i, path in enumerate(files):
+            results.append(_ingest_one(config, store, index, path, agency, year))
+            if on_progress:
+                on_progress(i + 1, len(files), path.name)
+    finally:
+        store.close()
+    return results
+
+
+def _ingest_one(config, store: FactStore, index, path: Path, agency, year) -> FileResult:
+    name = path.name
+    try:
+        if not path.is_file():
+            raise ReportError(path, "文件不存在 (file not found)")
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        old = store.report_by_name(name)
+        if old and old["sha256"] == sha and (agency is None or agency == old["agency"]) \
+                and (year is None or year == old["year"]):
+            return FileResult(name, "unchanged", old["id"], old["agency"], old["year"], old["n_facts"],
+                              old["n_chunks"], warnings=old["warnings"])
+        rep = parse(path, config, agency, year)
+    except ReportError as e:
+        return FileResult(name, "failed", error=str(e))
+    except Exception as e:  # a reader library choking on a malformed file
+        log.exception("unexpected failure reading %s", path)
+        return FileResult(name, "failed", error=f"{path}: 无法读取 ({type(e).__name__}: {e})")
+
+    old_ids = [c["chunk_id"] for c in store.chunks(old["id"])] if old else []
+    # Ids name this version (content, agency, year), so old and new vectors never collide.
+    version = hashlib.sha256(f"{rep.sha256}|{rep.agency}|{rep.year}".encode()).hexdigest()
+    ids = [chunk_id(version, i) for i in range(len(rep.chunks))]
+    index.add(ids, [c.text for c in rep.chunks],
+              [{"report": name, "agency": rep.agency, "year": rep.year if rep.year is not None else -1,
+                "section": c.section, "char_start": c.char_start, "char_end": c.char_end} for c in rep.chunks])
+    try:
+        rid = store.replace_report(rep, name, ids)
+    except BaseException:
+        index.delete(ids)
+        raise
+    if old_ids:
+        index.delete(old_ids)
+    table_cells = sum(1 for f in rep.facts if f.kind == "table" and f.table_key != "narrative")
+    return FileResult(name, "ok", rid, rep.agency, rep.year, len(rep.facts), len(rep.chunks), table_cells,
+                      rep.cells_expected, rep.warnings)
+
+
+def delete_report(config, file_name: str, index=None) -> bool:
+    store = FactStore.for_config(config)
+    try:
+        if not store.report_by_name(file_name):
+            return False
+        ids = store.delete_report(file_name)
+    finally:
+        store.close()
+    if ids:
+        (index or _open_index(config)).delete(ids)
+    return True

@@ -1,0 +1,475 @@
+"""Template-aware table parser: report text (or PDF/HTML table cells) to table facts.
+
+Extraction leaves tables in many shapes: cells separated by spaces or pipes,
+one cell per line, labels split across lines, digits glued together. The
+template fixes the row order and the number of columns, so we find each row's
+label in order, read the numbers between it and the next row's label, and
+split glued digit runs only where the template's sums make the split certain.
+Whatever cannot be read with certainty is reported, never guessed.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from . import glued
+from .records import Document, Fact, Grid
+from .template import (DERIVED_GROUPS, FORMATS, LEGAL_PERSON_KEYS, OUTCOME_ROWS_2019, OUTCOME_ROWS_2021, Row,
+                       Table)
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUM = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?(?:\s*(?:万元|元))?")
+_ITEM_HEAD = re.compile(r"第二十条第[（(]([一二三四五六七八九十]+)[）)]项")
+_APP_HEAD = re.compile(r"收到和处理政府信息公开申请情况|本年新收政府信息公开申请")
+_REVIEW_HEAD = re.compile(r"政府信息公开行政\S{0,2}复议、?行政诉讼情况|行政复议行政诉讼结果维持|行政复议\|?行政诉讼")
+_SECTION_FIVE = re.compile(r"五、(?:政府信息公开工作)?存在的主要问题")
+_CN_NUM = {"一": 1, "五": 5, "六": 6, "八": 8, "九": 9}
+MAX_COMBINATIONS = 50_000
+
+
+@dataclass
+class RowRead:
+    row: Row
+    cells: list[float | None]           # None = unreadable
+    blank: list[bool]                   # the report left the cell empty
+    source_text: str
+    start: int                          # offset of the row label in the parsed text
+    candidates: list[tuple[int, ...]] = field(default_factory=list)  # glued rows: all valid splits
+    units: list[str] = field(default_factory=list)
+    problem: str = ""
+
+
+@dataclass
+class TableRead:
+    table: Table
+    rows: dict[str, RowRead]
+
+    @property
+    def readable(self) -> int:
+        return sum(v is not None for r in self.rows.values() for v in r.cells)
+
+
+@dataclass
+class TablesResult:
+    facts: list[Fact]
+    warnings: list[str]
+    cells_expected: int
+    cells_read: int
+
+
+# --- text with whitespace removed, mapped back to the original ------------------
+
+class Compact:
+    def __init__(self, text: str):
+        self.text = text
+        keep = [i for i, ch in enumerate(text) if not ch.isspace()]
+        self.s = "".join(text[i] for i in keep)
+        self.map = keep + [len(text)]
+
+    def orig(self, i: int) -> int:
+        return self.map[min(i, len(self.map) - 1)]
+
+    def find(self, needle: str, start: int, end: int) -> int:
+        return self.s.find(needle, start, end)
+
+
+def _numbering_variants(numbering: str) -> list[str]:
+    if not numbering:
+        return []
+    core = numbering.strip("（）().、．")
+    if core.isdigit():
+        return [core + sep for sep in (".", "、", "．", "，")]
+    return [f"（{core}）", f"({core})", f"{core}、"]
+
+
+def _anchors(row: Row) -> tuple[list[str], list[str]]:
+    """(numbered anchors, bare anchors) for finding a row label in compact text."""
+    label = re.sub(r"\s", "", row.label)
+    numbered = [n + label for n in _numbering_variants(row.numbering)]
+    if len(label) <= 4 and row.numbering:
+        return numbered, []
+    # Longer aliases are distinctive enough to anchor a row (e.g. 规范性文件 in a 2021 table).
+    bare = [label] + [a for a in row.aliases if len(a) >= 5]
+    if len(label) >= 8:
+        bare += [label[:6], label[-6:]]
+    return numbered, bare
+
+
+def _find_row(c: Compact, row: Row, start: int, end: int) -> tuple[int, int] | None:
+    """Earliest (start, end) of the row's label in c.s[start:end], numbering included."""
+    numbered, bare = _anchors(row)
+    best = None
+    for a in numbered + bare:
+        p = c.find(a, start, end)
+        if p < 0:
+            continue
+        q = p + len(a)
+        if a in bare:
+            label = re.sub(r"\s", "", row.label)
+            # A prefix anchor: swallow the rest of the label if it follows.
+            if label.startswith(a) and c.s.startswith(label, p):
+                q = p + len(label)
+            for n in _numbering_variants(row.numbering):
+                if c.s.startswith(n, p - len(n)) and p - len(n) >= start:
+                    p -= len(n)
+                    break
+        if best is None or p < best[0]:
+            best = (p, q)
+    return best
+
+
+# --- reading the cells of one row --------------------------------------------------
+
+def _cut_at_text(seg: str) -> str:
+    """Cells end where prose resumes: the first CJK character after a number."""
+    m = _NUM.search(seg)
+    if not m:
+        return seg
+    t = _CJK.search(seg, m.end())
+    return seg[:t.start()] if t else seg
+
+
+def _pipe_cells(seg: str) -> list[str] | None:
+    line = seg.split("\n", 1)[0] if seg.strip("| \t").find("\n") != 0 else seg.lstrip().split("\n", 1)[0]
+    if "|" not in line:
+        return None
+    parts = [p.strip() for p in line.split("|")]
+    return parts[1:] if parts and not re.search(r"\d", parts[0]) else parts
+
+
+def _number(tok: str) -> tuple[float, str]:
+    m = re.match(r"(-?\d+(?:\.\d+)?)\s*(万元|元)?", tok)
+    val = float(m.group(1))
+    return (int(val) if val.is_integer() and "." not in m.group(1) else val), (m.group(2) or "")
+
+
+def read_cells(seg: str, n: int, sums: int | None) -> tuple[list, list[bool], list[str], list, str]:
+    """Cells of a row from the text after its label.
+
+    ``sums``: the block size whose last cell is the sum of the others (7 for the
+    application table, 5 for review/litigation), or None where no sum holds.
+    Returns (cells, blank flags, units, glued candidates, problem).
+    """
+    pipes = _pipe_cells(seg)
+    if pipes is not None:
+        cells = pipes
+        while len(cells) > n and cells[-1] == "":
+            cells = cells[:-1]
+        while len(cells) > n and cells[0] == "":
+            cells = cells[1:]
+        if len(cells) == n and all(x == "" or _NUM.fullmatch(x.replace(" ", "")) for x in cells):
+            vals, units = [], []
+            for x in cells:
+                v, u = _number(x) if x else (0, "")
+                vals.append(v)
+                units.append(u)
+            return vals, [x == "" for x in cells], units, [], ""
+        if len(cells) != n or any(re.search(r"\d", x) for x in cells):
+            seg = " ".join(cells)  # fall through to token reading
+    seg = _cut_at_text(seg)
+    toks = [m.group(0) for m in _NUM.finditer(seg)]
+    if len(toks) == n:
+        vals, units = zip(*(_number(t) for t in toks)) if toks else ((), ())
+        return list(vals), [False] * n, list(units), [], ""
+    if not toks:
+        return [None] * n, [False] * n, [""] * n, [], "no figures found after the label"
+    if len(toks) > n:
+        return [None] * n, [False] * n, [""] * n, [], f"{len(toks)} figures where the template has {n} columns"
+    if any("." in t or "元" in t for t in toks):
+        return [None] * n, [False] * n, [""] * n, [], f"{len(toks)} figures where the template has {n} columns"
+    digits = "".join(toks)
+    if sums:
+        splits = glued.sum_splits(digits, sums, n // sums)
+    else:
+        splits = glued.free_splits(digits, n)
+    # Spaces the extraction kept are real cell boundaries: prefer splits that respect them.
+    cuts = set(itertools.accumulate(len(t) for t in toks[:-1]))
+    respecting = tuple(s for s in splits if cuts <= set(itertools.accumulate(len(str(v)) for v in s[:-1])))
+    splits = respecting or splits
+    if not splits:
+        return [None] * n, [False] * n, [""] * n, [], f"glued digits {digits} have no split that fits the totals"
+    cells = glued.agreed_cells(splits, n)
+    problem = "" if None not in cells else f"glued digits {digits} split {len(splits)} ways"
+    return cells, [False] * n, [""] * n, list(splits) if len(splits) > 1 else [], problem
+
+
+# --- tables ------------------------------------------------------------------------
+
+def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
+               before_label: bool = False) -> TableRead:
+    """Find each row label in order within c.s[start:end] and read its cells."""
+    hits: list[tuple[Row, int, int]] = []
+    pos = start
+    for row in table.rows:
+        h = _find_row(c, row, pos, end)
+        if h:
+            hits.append((row, h[0], h[1]))
+            pos = h[1]
+    rows: dict[str, RowRead] = {}
+    n = len(table.columns)
+    prev_end = start
+    for i, (row, p, q) in enumerate(hits):
+        nxt = hits[i + 1][1] if i + 1 < len(hits) else end
+        o_start, o_end = c.orig(q), c.orig(nxt)
+        seg = c.text[o_start:o_end]
+        cells, blank, units, cands, problem = read_cells(seg, n, sums)
+        if before_label and all(v is None for v in cells) and problem.startswith("no figures"):
+            # 第二十条 items printed with the figure before the label (one cell per line PDFs).
+            prior = c.text[c.orig(prev_end):c.orig(p)]
+            tail = re.split(r"[\u4e00-\u9fff）)]", prior)[-1]
+            alt = read_cells(tail, n, sums)
+            if any(v is not None for v in alt[0]):
+                cells, blank, units, cands, problem = alt
+                o_start = c.orig(prev_end)
+        src = re.sub(r"\s+", " ", c.text[c.orig(p):o_end]).strip()
+        rows[row.key] = RowRead(row, cells, blank, src[:300], c.orig(p), cands, units, problem)
+        prev_end = nxt if not before_label else q
+    return TableRead(table, rows)
+
+
+def _regions(c: Compact) -> dict[str, tuple[int, int]]:
+    """Where each table sits in the compact text."""
+    s = c.s
+    regions: dict[str, tuple[int, int]] = {}
+    # Introductions often list the section titles, so each heading is looked
+    # for after the one before it.
+    first_item = _ITEM_HEAD.search(s)
+    app = _APP_HEAD.search(s, first_item.end() if first_item else 0)
+    review = None
+    for m in _REVIEW_HEAD.finditer(s, app.end() if app else 0):
+        review = m
+        break
+    five = _SECTION_FIVE.search(s, review.end() if review else (app.end() if app else 0))
+    heads = list(_ITEM_HEAD.finditer(s, first_item.start() if first_item else 0, app.start() if app else len(s)))
+    for i, m in enumerate(heads):
+        key = f"item{_CN_NUM.get(m.group(1), 0)}"
+        stop = heads[i + 1].start() if i + 1 < len(heads) else (app.start() if app else len(s))
+        regions.setdefault(key, (m.end(), stop))
+    if app:
+        regions["applications"] = (app.start(), review.start() if review else (five.start() if five else len(s)))
+    if review:
+        regions["review"] = (review.start(), five.start() if five else len(s))
+    return regions
+
+
+def _resolve_glued(read: TableRead, outcome: tuple[str, ...]) -> None:
+    """Pick among a glued row's splits using the column sums the template promises."""
+    ambiguous = [r for r in read.rows.values() if r.candidates]
+    if not ambiguous:
+        return
+    combos = 1
+    for r in ambiguous:
+        combos *= len(r.candidates)
+    if combos > MAX_COMBINATIONS:
+        return
+    rows = read.rows
+    needed = ("new", "carried_in", "total", "carried_out") + outcome
+    if any(k not in rows or (None in rows[k].cells and not rows[k].candidates) for k in needed):
+        return
+    good = []
+    for choice in itertools.product(*(r.candidates for r in ambiguous)):
+        val = {k: r.cells for k, r in rows.items()}
+        for r, cand in zip(ambiguous, choice):
+            val[r.row.key] = list(cand)
+        ok = all(
+            sum(val[k][j] for k in outcome) == val["total"][j]
+            and val["new"][j] + val["carried_in"][j] == val["total"][j] + val["carried_out"][j]
+            for j in range(7))
+        if ok:
+            good.append(choice)
+    if not good:
+        return
+    for i, r in enumerate(ambiguous):
+        cells = glued.agreed_cells([g[i] for g in good], 7)
+        if None not in cells:
+            r.cells, r.problem = cells, ""
+            r.source_text += "（粘连数字按总计勾稽关系拆分）"
+
+
+def _read_review(c: Compact, table: Table, start: int, end: int) -> TableRead:
+    """The review/litigation table: one row of 15 cells after the header."""
+    s = c.s
+    first_digit = re.search(r"\d", s[start:end])
+    head_end = start
+    if first_digit:
+        last_total = s.rfind("总计", start, start + first_digit.start())
+        head_end = last_total + 2 if last_total >= 0 else start + first_digit.start()
+    seg = c.text[c.orig(head_end):c.orig(end)]
+    cells, blank, units, cands, problem = read_cells(seg, 15, 5)
+    src = re.sub(r"\s+", " ", _cut_at_text(seg)).strip()[:300]
+    rows = {}
+    for i, row in enumerate(table.rows):
+        sl = slice(5 * i, 5 * i + 5)
+        rows[row.key] = RowRead(row, cells[sl], blank[sl], src, c.orig(head_end), [], units[sl], problem)
+    return TableRead(table, rows)
+
+
+def parse_text(text: str, fmt: str) -> dict[str, TableRead]:
+    c = Compact(text)
+    regions = _regions(c)
+    out: dict[str, TableRead] = {}
+    for table in FORMATS[fmt].tables:
+        if table.key not in regions:
+            continue
+        start, end = regions[table.key]
+        if table.key == "review":
+            out[table.key] = _read_review(c, table, start, end)
+        elif table.key == "applications":
+            read = _read_rows(c, table, start, end, sums=7)
+            _resolve_glued(read, OUTCOME_ROWS_2019 if fmt == "2019" else OUTCOME_ROWS_2021)
+            out[table.key] = read
+        else:
+            out[table.key] = _read_rows(c, table, start, end, sums=None, before_label=True)
+    return out
+
+
+def grid_text(grids: list[Grid]) -> tuple[str, list[int]]:
+    """Render table cells as pipe rows (empty cells before the first figure dropped)."""
+    lines, page_starts, offset, last_page = [], [], 0, None
+    for g in grids:
+        if g.page != last_page:
+            page_starts.append(offset)
+            last_page = g.page
+        for row in g.rows:
+            cells = [re.sub(r"\s+", "", x or "") for x in row]
+            first_num = next((i for i, x in enumerate(cells) if _NUM.fullmatch(x)), len(cells))
+            label = [x for x in cells[:first_num] if x]
+            line = " | ".join(label + cells[first_num:])
+            lines.append(line)
+            offset += len(line) + 1
+    return "\n".join(lines), page_starts
+
+
+# --- facts ---------------------------------------------------------------------------
+
+def _unit(table: Table, col_index: int, cell_unit: str) -> str:
+    return cell_unit or table.columns[col_index].unit or "元"
+
+
+def _facts_from(reads: dict[str, TableRead], doc: Document | None, page_of=None) -> tuple[list[Fact], list[str]]:
+    facts, warnings = [], []
+    for tkey, read in reads.items():
+        t = read.table
+        unreadable = []
+        for rkey, r in read.rows.items():
+            if r.problem:
+                unreadable.append(f"「{r.row.label}」（{r.problem}）")
+            line = doc.line_at(r.start) if doc else None
+            page = page_of(r.start) if page_of else (doc.page_at(r.start) if doc else None)
+            cols = t.columns
+            total_idx = next((i for i, col in enumerate(cols) if col.key == "total"), None)
+            for j, v in enumerate(r.cells):
+                if v is None:
+                    continue
+                if (j == total_idx and r.blank[j]
+                        and any(x for i, x in enumerate(r.cells) if i != j and x is not None)):
+                    # A blank total beside non-zero parts is not a zero: derive it, say so.
+                    parts = [x for i, x in enumerate(r.cells) if i != j and x is not None]
+                    if len(parts) == len(cols) - 1:
+                        facts.append(_fact(t, r, j, sum(parts), "件", "derived",
+                                           r.source_text + "（报告此格空白，按各列之和推算）", line, page))
+                    warnings.append(f"{t.title}「{r.row.label}」的总计在报告中空白，已按各列之和推算")
+                    continue
+                facts.append(_fact(t, r, j, v, _unit(t, j, r.units[j] if r.units else ""), "table",
+                                   r.source_text, line, page))
+        missing = [row.label for row in t.rows if row.key not in read.rows]
+        if missing:
+            unreadable += [f"「{m}」（未找到该行）" for m in missing]
+        if unreadable:
+            warnings.append(f"{t.title}：{len(unreadable)} 行无法可靠读取，未入库：" + "；".join(unreadable))
+    return facts, warnings
+
+
+def _confirm_by_prose(reads: dict[str, TableRead], text: str) -> None:
+    """Settle a glued 第二十条 row when the report's prose states all but one of its cells."""
+    sentences = re.split(r"[。；;！？\n]", text)
+    for read in reads.values():
+        if not read.table.key.startswith("item"):
+            continue
+        for r in read.rows.values():
+            if not r.candidates:
+                continue
+            label = r.row.label
+            stated = {int(m) for sent in sentences if label in sent and len(sent) < 200
+                      for m in re.findall(r"(\d+)\s*[件条项个]", sent)}
+            n = len(r.cells)
+            fits = [c for c in r.candidates if sum(v in stated for v in c) >= n - 1]
+            if len(fits) == 1:
+                r.cells, r.problem, r.candidates = list(fits[0]), "", []
+                r.source_text += "（粘连数字按正文所述数字拆分）"
+
+
+def _fact(t: Table, r: RowRead, j: int, value, unit: str, kind: str, src: str, line, page) -> Fact:
+    col = t.columns[j]
+    return Fact(table=t.title, table_key=t.key, row=r.row.label, row_key=r.row.key, row_group=r.row.group,
+                column=col.label, column_key=col.key, value=value, unit=unit, kind=kind, source_text=src,
+                source_line=line, source_page=page, char_start=r.start if line else None, char_end=None)
+
+
+def derived_facts(facts: list[Fact], fmt: str) -> list[Fact]:
+    """Totals the template implies: group sums of outcome rows, 法人或其他组织, 行政诉讼 overall."""
+    out: list[Fact] = []
+    app = {(f.row_key, f.column_key): f for f in facts if f.table_key == "applications"}
+    if app:
+        title = next(f.table for f in facts if f.table_key == "applications")
+        for gkey, (glabel, members) in DERIVED_GROUPS.items():
+            if gkey == "other" and fmt == "2019":
+                continue
+            for col in ("natural", "commercial", "research", "nonprofit", "legal", "other_org", "total"):
+                parts = [app.get((m, col)) for m in members]
+                if all(parts):
+                    out.append(Fact(title, "applications", glabel, gkey, "本年度办理结果", parts[0].column, col,
+                                    sum(p.value for p in parts), "件", "derived",
+                                    "由" + "、".join(p.row for p in parts) + "各行相加", parts[0].source_line,
+                                    parts[0].source_page))
+        for (rkey, _), f in list(app.items()):
+            if _ != "natural":
+                continue
+            parts = [app.get((rkey, k)) for k in LEGAL_PERSON_KEYS]
+            if all(parts):
+                out.append(Fact(title, "applications", f.row, rkey, f.row_group, "法人或其他组织", "legal_person",
+                                sum(p.value for p in parts), "件", "derived",
+                                "由商业企业、科研机构、社会公益组织、法律服务机构、其他各列相加", f.source_line,
+                                f.source_page))
+    rev = {(f.row_key, f.column_key): f for f in facts if f.table_key == "review"}
+    for col in ("upheld", "corrected", "other", "pending", "total"):
+        a, b = rev.get(("lawsuit_direct", col)), rev.get(("lawsuit_after_review", col))
+        if a and b:
+            out.append(Fact(a.table, "review", "行政诉讼", "lawsuit", "", a.column, col, a.value + b.value, "件",
+                            "derived", "由未经复议直接起诉与复议后起诉相加", a.source_line, a.source_page))
+    return out
+
+
+def cells_expected(fmt: str) -> int:
+    return sum(len(t.rows) * len(t.columns) for t in FORMATS[fmt].tables)
+
+
+def extract(doc: Document, fmt: str) -> TablesResult:
+    """All table facts of a report in the given template format."""
+    reads = parse_text(doc.text, fmt)
+    _confirm_by_prose(reads, doc.text)
+    if doc.grids:
+        gtext, gpages = grid_text(doc.grids)
+        greads = parse_text(gtext, fmt)
+        _confirm_by_prose(greads, doc.text)
+        gdoc = Document(path=doc.path, text=gtext, page_starts=gpages)
+        # Real table cells beat text extraction wherever they read at least as well.
+        chosen = {}
+        for key in set(reads) | set(greads):
+            a, b = reads.get(key), greads.get(key)
+            chosen[key] = ("grid", b) if b and (not a or b.readable >= a.readable) else ("text", a)
+        text_reads = {k: r for k, (src, r) in chosen.items() if src == "text"}
+        grid_reads = {k: r for k, (src, r) in chosen.items() if src == "grid"}
+        f1, w1 = _facts_from(text_reads, doc)
+        f2, w2 = _facts_from(grid_reads, None, gdoc.page_at) if grid_reads else ([], [])
+        facts, warnings = f1 + f2, w1 + w2
+    else:
+        facts, warnings = _facts_from(reads, doc)
+    expected = cells_expected(fmt)
+    found = set(reads) | (set(greads) if doc.grids else set())
+    for t in FORMATS[fmt].tables:
+        if t.key not in found:
+            warnings.append(f"未找到{t.title}的表格")
+    read = sum(1 for f in facts if f.kind == "table")
+    return TablesResult(facts + derived_facts(facts, fmt), warnings, expected, read)

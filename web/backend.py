@@ -1,0 +1,239 @@
+"""The one place the web app reaches the assistant, and the background ingestion jobs.
+
+The assistant is built lazily (loading the embedding model takes seconds) and
+shared by all request threads. ``reload()`` swaps its in-memory indexes, so it
+runs under an exclusive lock while questions hold a shared one; ingestion
+itself runs outside that lock, so answering continues during a long upload.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import threading
+import time
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+KEEP_JOBS = 50
+
+
+class Unavailable(Exception):
+    """The assistant cannot be built (e.g. nothing ingested yet); the message is for users."""
+
+
+class RWLock:
+    """Many readers or one writer; a waiting writer blocks new readers so reload is not starved."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting_writers = 0
+
+    @contextmanager
+    def read(self):
+        with self._cond:
+            while self._writer or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def write(self):
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class Backend:
+    def __init__(self, config, factory: Callable | None = None):
+        self.config = config
+        self._factory = factory
+        self._assistant = None
+        self._build_lock = threading.Lock()
+        self._rw = RWLock()
+        # One write to the stores at a time: ingestion, re-ingestion and deletion.
+        self.write_lock = threading.Lock()
+        self.jobs = JobManager(self)
+
+    def _build(self):
+        if self._factory is not None:
+            return self._factory(self.config)
+        from assistant import Assistant
+        return Assistant(self.config)
+
+    def _get(self):
+        if self._assistant is None:
+            with self._build_lock:
+                if self._assistant is None:
+                    try:
+                        self._assistant = self._build()
+                    except Exception as exc:
+                        log.exception("assistant could not be built")
+                        raise Unavailable("问答服务暂不可用：尚未导入报告或数据目录无法读取") from exc
+        return self._assistant
+
+    @contextmanager
+    def reading(self):
+        """The assistant, safe to use until the block ends (a reload waits for it)."""
+        assistant = self._get()
+        with self._rw.read():
+            yield assistant
+
+    def reload(self):
+        if self._assistant is None:
+            return  # built fresh on next use, from the new data
+        with self._rw.write():
+            self._assistant.reload()
+
+    @property
+    def uploads(self) -> Path:
+        return self.config.data_path / "uploads"
+
+
+def init_app(app):
+    app.extensions["report_backend"] = Backend(app.config["REPORT_CONFIG"], app.config.get("ASSISTANT_FACTORY"))
+
+
+def get() -> Backend:
+    return current_app.extensions["report_backend"]
+
+
+# --- background ingestion ---------------------------------------------------
+
+@dataclass
+class Job:
+    id: str
+    kind: str                      # upload | reingest
+    total: int
+    user: str = ""
+    state: str = "queued"          # queued | running | finished | failed
+    done: int = 0
+    current: str = ""
+    results: list = field(default_factory=list)
+    error: str | None = None
+    created: float = field(default_factory=time.time)
+    finished: float | None = None
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "state": self.state, "done": self.done, "total": self.total,
+                "current": self.current, "results": list(self.results), "error": self.error,
+                "created": self.created, "finished": self.finished}
+
+
+class JobManager:
+    """Jobs live in memory: the console polls them; a restart forgets them (the stores keep the results)."""
+
+    def __init__(self, backend: Backend):
+        self.backend = backend
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def _new(self, kind: str, total: int, user: str, rejected: list[dict]) -> Job:
+        job = Job(secrets.token_urlsafe(9), kind, total, user=user, results=list(rejected))
+        with self._lock:
+            self._jobs[job.id] = job
+            while len(self._jobs) > KEEP_JOBS:
+                self._jobs.popitem(last=False)
+        return job
+
+    def start_upload(self, staged: list[Path], user: str, rejected: list[dict]) -> Job:
+        """Ingest files staged under uploads/.staging/<x>/; they are moved into uploads/ first."""
+        job = self._new("upload", len(staged), user, rejected)
+        threading.Thread(target=self._run_upload, args=(job, staged), daemon=True,
+                         name=f"ingest-{job.id}").start()
+        return job
+
+    def start_reingest(self, report_id: int, label: str, user: str) -> Job:
+        job = self._new("reingest", 1, user, [])
+        job.current = label
+        threading.Thread(target=self._run_reingest, args=(job, report_id, label), daemon=True,
+                         name=f"reingest-{job.id}").start()
+        return job
+
+    def _run_upload(self, job: Job, staged: list[Path]):
+        from assistant import library
+
+        uploads = self.backend.uploads
+        with self.backend.write_lock:
+            job.state = "running"
+            try:
+                # Moved only now, under the write lock, so a file is never replaced while it is being read.
+                paths = []
+                for src in staged:
+                    dest = uploads / src.name
+                    src.replace(dest)
+                    paths.append(str(dest))
+
+                def progress(done, total, file_name):
+                    job.done, job.total, job.current = done, total, Path(str(file_name)).name
+
+                results = library.ingest_paths(self.backend.config, paths, on_progress=progress)
+                job.results.extend(_plain_result(r) for r in results)
+                job.done = job.total
+                self.backend.reload()
+                job.state = "finished"
+            except Exception as exc:
+                log.exception("upload job %s failed", job.id)
+                job.state, job.error = "failed", f"导入失败：{exc}"
+            finally:
+                if staged:
+                    shutil.rmtree(staged[0].parent, ignore_errors=True)
+                job.finished = time.time()
+
+    def _run_reingest(self, job: Job, report_id: int, label: str):
+        from assistant import library
+
+        with self.backend.write_lock:
+            job.state = "running"
+            try:
+                result = library.reingest_report(self.backend.config, report_id)
+                job.results.append(_plain_result(result, label))
+                job.done = 1
+                self.backend.reload()
+                job.state = "finished"
+            except Exception as exc:
+                log.exception("re-ingest job %s failed", job.id)
+                job.state, job.error = "failed", f"重新导入失败：{exc}"
+            finally:
+                job.finished = time.time()
+
+
+def _plain_result(r: dict, label: str = "") -> dict:
+    """Only what the console shows, as JSON-safe values."""
+    return {
+        "file": Path(str(r.get("file") or label)).name,
+        "status": str(r.get("status", "")),
+        "report_id": r.get("report_id"),
+        "facts": r.get("facts"),
+        "chunks": r.get("chunks"),
+        "warnings": [str(w) for w in (r.get("warnings") or [])],
+        "error": None if r.get("error") is None else str(r.get("error")),
+    }
