@@ -123,7 +123,7 @@ AGENCY_ABBREVIATIONS = [
 ORG_SUFFIXES = ("人民政府办公厅", "人民政府办公室", "人民政府", "办公厅", "办公室", "委员会")
 # Administrative levels that end a place name (longest first).
 PLACE_LEVELS = ("特别行政区", "自治区", "自治州", "自治县", "综合实验区", "实验区", "经济开发区", "开发区",
-                "新区", "省", "市", "州", "盟", "县", "区", "旗", "镇", "乡", "街道")
+                "新区", "省", "市", "县", "区", "旗", "镇", "乡", "街道")
 # Words that look like places but name none (全区, 我市 …): never an unknown agency.
 NOT_PLACES = {"全区", "全市", "全县", "全省", "我区", "我市", "我县", "本区", "本市", "本县", "各区", "各县",
               "区县", "市区", "县区", "省市", "城区", "辖区", "新区", "中国", "全国", "国家"}

@@ -15,7 +15,7 @@ _PLAIN = re.compile(r"(?<!\d)" + _YEAR + r"(?!\d)")
 # A year after 结转到/至 is where applications were carried to, not the report asked about.
 _DESTINATION = re.compile(r"(?:结转|转入|转至|转到)(?:到|至)?$")
 _RECENT = re.compile(r"(?:近|最近|过去)([0-9一二三四五六七八九十两]+)年")
-_RELATIVE = {"今年": 0, "本年度": 0, "去年": -1, "上一年度": -1, "前年": -2}
+_RELATIVE = {"今年": 0, "去年": -1, "前年": -2}
 _ALL_YEARS = re.compile(r"历年|历次|每一年|逐年|近几年|这几年|最近几年|各年")
 
 

@@ -214,3 +214,16 @@ def _fill_template_gaps(text: str, heads: list[tuple[str, int, str]]) -> list[tu
                     break
         out.sort(key=lambda h: h[1])
     return out
+
+
+def heading_end(text: str, section: Section) -> int:
+    """Where the printed heading of ``section`` ends (its start for the preamble),
+    so that the heading is not read as part of the first sentence."""
+    if not section.number:
+        return section.start
+    m = _FREE_RE.match(text, section.start)
+    if not m:
+        return section.start
+    title = _free_title(text, m.end())
+    at = text.find(title, m.end(), section.end) if title else -1
+    return at + len(title) if at >= 0 else m.end()

@@ -24,3 +24,16 @@ def corpus() -> Path:
 def config(tmp_path):
     from ingest.settings import load
     return load(data_dir=str(tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def corpus_config(tmp_path_factory):
+    """A data directory holding the whole shared corpus, ingested once per test session
+    through the real pipeline (real SQLite, real Chroma, real embedding model)."""
+    from ingest.pipeline import ingest_paths
+    from ingest.settings import load
+    cfg = load(data_dir=str(tmp_path_factory.mktemp("corpus-data")))
+    results = ingest_paths(cfg, [CORPUS / "reports", CORPUS / "html", CORPUS / "pdf"])
+    failed = [r.error for r in results if r.status != "ok"]
+    assert not failed, failed
+    return cfg

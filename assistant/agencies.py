@@ -1,0 +1,194 @@
+"""Which stored agency a question means, from the full name or the short forms people type.
+
+Short forms are derived from each stored name, never listed by hand: the name is
+split into its places and its organisation (淮安市 | 洪泽区 | 人民政府), the
+abbreviations in synonyms.AGENCY_ABBREVIATIONS are applied in every combination,
+upper places may be dropped and a place may lose its level (洪泽区 → 洪泽).
+Mentions no form covers are matched as character subsequences of a form
+(上海市府办, 平潭地税局), penalised by the characters skipped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from .synonyms import AGENCY_ABBREVIATIONS, NOT_PLACES, ORG_SUFFIXES, PLACE_LEVELS
+
+_PLACE = re.compile("(.+?(?:" + "|".join(PLACE_LEVELS) + "))")
+_LEVEL_END = re.compile("(?:" + "|".join(PLACE_LEVELS) + ")$")
+_ORG_END = re.compile("(?:" + "|".join(ORG_SUFFIXES) + r"|[^市县区省]{1,12}?(?:局|厅|委|署|院|中心|办))$")
+
+
+@dataclass
+class AgencyMatch:
+    agency: str
+    start: int
+    end: int
+    score: float
+    alternatives: list[str] = field(default_factory=list)  # equally good other agencies
+
+
+def split_name(name: str) -> tuple[list[str], str]:
+    """淮安市洪泽区人民政府 → (["淮安市", "洪泽区"], "人民政府")."""
+    org = ""
+    m = _ORG_END.search(name)
+    if m and m.start() > 0:
+        org, rest = m.group(0), name[:m.start()]
+    else:
+        rest = name
+    places, pos = [], 0
+    for pm in _PLACE.finditer(rest):
+        if pm.start() != pos:
+            break
+        places.append(pm.group(1))
+        pos = pm.end()
+    if pos < len(rest):
+        # Whatever does not parse as places stays with the organisation.
+        org = rest[pos:] + org
+    return places, org
+
+
+def _abbreviations(text: str) -> set[str]:
+    """Every combination of the abbreviations that apply to ``text``."""
+    forms = {text}
+    for _ in range(3):
+        for full, short in AGENCY_ABBREVIATIONS:
+            forms |= {f.replace(full, short) for f in forms if full in f and full != short}
+    return forms
+
+
+def _place_forms(place: str) -> set[str]:
+    forms = _abbreviations(place)
+    core = _LEVEL_END.sub("", place)
+    if len(core) >= 2:
+        forms.add(core)
+    return forms
+
+
+def name_forms(name: str) -> dict[str, float]:
+    """Short forms of ``name`` with a weight: 1 = says as much as the name, less = vaguer."""
+    places, org = split_name(name)
+    forms: dict[str, float] = {}
+
+    def add(form: str, weight: float):
+        if len(form) >= 2 and forms.get(form, -1) < weight:
+            forms[form] = weight
+
+    org_forms = _abbreviations(org) if org else {""}
+    for i in range(len(places)):
+        # The agency's own place, with or without the places above it.
+        kept = places[i:]
+        variants = {""}
+        for p in kept:
+            variants = {v + f for v in variants for f in _place_forms(p)}
+        for v in variants:
+            for o in org_forms:
+                add(v + o, 1.0 if i == 0 else 0.95)
+            if org:
+                # The place alone: a vaguer mention of this agency.
+                add(v, 0.6)
+    for o in org_forms:
+        generic = o in {"人民政府", "政府", "办公厅", "办公室", "办", "府办", "局"} or len(o) < 2
+        if o and not generic:
+            add(o, 0.5)
+    add(name, 1.05)
+    return forms
+
+
+def _subsequence_gaps(mention: str, form: str) -> int | None:
+    """Characters of ``form`` skipped when reading ``mention`` in it (None if it is not inside)."""
+    best = None
+    for start in [i for i, c in enumerate(form) if c == mention[0]]:
+        pos, gaps, ok = start, 0, True
+        for c in mention[1:]:
+            nxt = form.find(c, pos + 1)
+            if nxt < 0:
+                ok = False
+                break
+            gaps += nxt - pos - 1
+            pos = nxt
+        if ok and (best is None or gaps < best):
+            best = gaps
+    return best
+
+
+class AgencyMatcher:
+    def __init__(self, agencies: dict[str, int]):
+        """``agencies``: stored agency name → number of stored reports (the tie-breaker)."""
+        self.counts = dict(agencies)
+        self.forms: dict[str, list[tuple[str, float]]] = {}
+        self.place_starts: dict[str, set[str]] = {}
+        for name in agencies:
+            for form, weight in name_forms(name).items():
+                self.forms.setdefault(form, []).append((name, weight))
+            places, _ = split_name(name)
+            for p in places:
+                self.place_starts.setdefault(p[:2], set()).add(name)
+        self._by_len = sorted(self.forms, key=len, reverse=True)
+
+    def vocabulary(self) -> set[str]:
+        return set(self.forms)
+
+    def _rank(self, name: str) -> tuple:
+        return (-self.counts.get(name, 0), len(name), name)
+
+    def find(self, text: str) -> list[AgencyMatch]:
+        """Non-overlapping agency mentions in ``text`` (compacted), in order of position."""
+        cands: list[tuple[float, int, int, str]] = []
+        for form in self._by_len:
+            start = text.find(form)
+            while start >= 0:
+                for name, weight in self.forms[form]:
+                    cands.append((len(form) * weight, start, start + len(form), name))
+                start = text.find(form, start + 1)
+        cands.extend(self._subsequence_candidates(text))
+        cands.sort(key=lambda c: (-c[0], -(c[2] - c[1]), self._rank(c[3])))
+        chosen: list[AgencyMatch] = []
+        for score, s, e, name in cands:
+            clash = next((m for m in chosen if s < m.end and m.start < e), None)
+            if clash is None:
+                chosen.append(AgencyMatch(name, s, e, score))
+            elif (clash.start, clash.end) == (s, e) and abs(clash.score - score) < 1e-9 and name != clash.agency:
+                clash.alternatives.append(name)
+        return sorted(chosen, key=lambda m: m.start)
+
+    def _subsequence_candidates(self, text: str):
+        out = []
+        for i in range(len(text) - 1):
+            names = self.place_starts.get(text[i:i + 2])
+            if not names:
+                continue
+            for name in names:
+                for form, weight in name_forms(name).items():
+                    if weight < 0.9:
+                        continue
+                    best = None
+                    for j in range(len(text), i + 2, -1):
+                        gaps = _subsequence_gaps(text[i:j], form)
+                        if gaps is not None:
+                            best = (j, gaps)
+                            break
+                    if best:
+                        j, gaps = best
+                        out.append(((j - i) * weight - 0.5 * gaps - 0.5, i, j, name))
+        return out
+
+
+_UNKNOWN = re.compile("([\u4e00-\u9fa5]{2,4}?(?:省|市|县|区))((?:人民)?政府|[\u4e00-\u9fa5]{0,8}?(?:局|厅|委|办公室|办))?")
+
+
+def unknown_agencies(text: str, known: list[AgencyMatch], places: set[str]) -> list[str]:
+    """Agency-like names (苏州市人民政府) that are not a stored agency."""
+    out = []
+    for m in _UNKNOWN.finditer(text):
+        if any(m.start() < k.end and k.start < m.end() for k in known):
+            continue
+        place = m.group(1)
+        core = _LEVEL_END.sub("", place)
+        if place in NOT_PLACES or core in places or any(c.isdigit() for c in place):
+            continue
+        if not m.group(2) and place[-1] == "区":
+            continue  # 全区/城区 style words are not agencies without an organisation
+        out.append(m.group(0))
+    return out

@@ -1,0 +1,275 @@
+"""Numbers stated in a report's prose, as facts of kind "narrative".
+
+"在我局门户网站主动公开政府信息 3803条" becomes value 3803, unit 条, row
+"在我局门户网站主动公开政府信息". Only a number followed by a counting unit is a
+fact: that one requirement already leaves out years, dates, phone numbers,
+postcodes, document numbers and list numbering, which are never followed by
+条/件/人次/元…. The statistical tables (sections 二–四 of template reports, the
+统计表 of older ones) are left to the table parser.
+
+Rules, not per-question patterns: a number+unit regex, sentence and clause
+segmentation, and a small list of filler words trimmed from the clause.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import sections as sections_mod
+from .records import Document, Fact, Section
+
+# Same-length translation, so offsets in the normalised copy are offsets in doc.text.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％＋", "0123456789.%+")
+
+_NUM = re.compile(r"(?<![0-9A-Za-z_.@/\\\-])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?")
+
+# Longer units first so that 人次 wins over 人, 件次 over 件. Look-aheads refuse the
+# unit when the character starts another word: 3个月 (a duration), 12部门 is
+# taken as 部门, 项目, 条例, 人民, 家庭, 期间 ….
+_BASE_UNITS = (
+    r"个百分点|人次|件次|批次|场次|户次|个工作日(?!)|平方米|公里|部门"
+    r"|条(?!例|款)|件|篇|项(?!目)|次(?!数|要)|个(?!月|工作日|小时|季度|年)|期(?!间|限|刊)"
+    r"|家(?!庭|长)|人(?!民|员|口|大|社)|名(?!称|单|义|录)|元(?!旦|素)|场|份(?!额)|批(?!准|复)"
+    r"|户(?!籍|口)|册|套|部|台(?!账)|位(?!于|置)|处(?!理|置)|类(?!别|型)|宗|笔|例(?!如)"
+    r"|轮|种|张|页|封|所(?!有|以|属|在|得)|亩|吨|%|‰"
+)
+_UNIT = re.compile(
+    r"[ \t\u3000\r\n\f]{0,4}"
+    r"(?P<approx>余|多)?"
+    r"(?P<mult>万|亿|千)?"
+    r"(?P<approx2>余|多)?"
+    rf"(?P<base>{_BASE_UNITS})?"
+    r"(?P<plus>\+)?"
+)
+_ORDINAL_BEFORE = re.compile(r"第[ \t\u3000]*$")
+
+_SENTENCE_END = "。！？；!?;"
+_CLAUSE_END = _SENTENCE_END + "，,：:"
+_SPACE = " \t\u3000"
+_HEADING_MARK = re.compile(
+    r"[ \t\u3000]*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d))"
+)
+_PAGE_MARK = re.compile(r"\n[ \t\u3000]*[-－—]?[ \t\u3000]*\d{1,3}[ \t\u3000]*[-－—]?[ \t\u3000]*(?=\n)")
+
+_LEAD_FILLER = re.compile(
+    r"^(?:[、，,：:；;\s]+"
+    r"|[（(][一二三四五六七八九十\d]{1,3}[）)]"
+    r"|[一二三四五六七八九十]{1,3}是"
+    r"|\d{1,2}[.、．](?!\d)"
+    r"|\d{4}[ \t\u3000]*年度?(?:以来|全年|内|底|末)?"
+    r"|\d{1,2}[ \t\u3000]*月(?:[ \t\u3000]*\d{1,2}[ \t\u3000]*日)?(?:以来|止|底|末)?"
+    r"|截[至止](?:目前|年底|当前)?|目前|其中|此外|另外|同时|全年|今年|本年度|本年|年内|当年"
+    r"|共计|合计|总计|累计|共|另|并|还|均|已|约|达|有)"
+)
+_TRAIL_FILLER = re.compile(r"(?:达到|多达|高达|超过|共计|累计|合计|总计|突破|达|为|约|超|近|逾|共|计|有|是|在|[、，,：:\s])$")
+_WEAK = re.compile(
+    r"(?:同比|环比|比上年|较上年|比去年|较去年|分别)?(?:占比?|增长|下降|提高|减少|增加|上升|降低|为)?"
+)
+_SUFFIX_FILLER = re.compile(r"^(?:以上|左右|之多|余|多)")
+_YEAR_IN_CLAUSE = re.compile(r"\d{4}[ \t\u3000]*年度?(?:以来|全年|内)?")
+_PREPOSITIONS = "在于至到从自和与及、止"
+_MAX_SUFFIX = 12
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass
+class _Hit:
+    start: int      # number
+    end: int        # number
+    unit_end: int
+    value: float
+    unit: str
+
+
+def _is_cjk(c: str) -> bool:
+    return bool(_CJK.match(c))
+
+
+def squash(s: str) -> str:
+    """Text as printed minus the PDF line wrapping: page-number lines and line
+    breaks go, a break between two Latin letters/digits becomes a space. Spaces
+    inside a line are kept (the dev evidence quotes them)."""
+    s = _PAGE_MARK.sub("\n", s).replace("\f", "")
+    s = re.sub(r"[ \t\u3000]*\n[\s]*", lambda m: "\n", s)
+    out = []
+    for i, part in enumerate(s.split("\n")):
+        if i and out and out[-1][-1:].isascii() and out[-1][-1:].isalnum() and part[:1].isascii() \
+                and part[:1].isalnum():
+            out.append(" ")
+        out.append(part)
+    return "".join(out).strip()
+
+
+def _numbers(norm: str, lo: int, hi: int) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for m in _NUM.finditer(norm, lo, hi):
+        if _ORDINAL_BEFORE.search(norm, max(lo, m.start() - 3), m.start()):
+            continue
+        u = _UNIT.match(norm, m.end(), hi)
+        if not u or not (u.group("mult") or u.group("base")):
+            continue
+        unit = (u.group("mult") or "") + (u.group("base") or "")
+        end = u.end()
+        if u.group("base") is None and u.group("mult") and u.group("approx2"):
+            # "3万余" -- 余 belongs to the number, not a unit
+            pass
+        try:
+            value = float(m.group().replace(",", ""))
+        except ValueError:
+            continue
+        hits.append(_Hit(m.start(), m.end(), end, value, unit))
+    return hits
+
+
+def _hard_newlines(text: str, lo: int, hi: int) -> list[int]:
+    """Line breaks that end a sentence although no 。 is printed: after a
+    heading-like line, or before a line that starts a numbered item. Other breaks
+    are PDF line wrapping inside a sentence."""
+    out = []
+    i = text.find("\n", lo, hi)
+    while i >= 0:
+        line_start = text.rfind("\n", lo, i) + 1
+        prev = text[max(lo, line_start):i].strip()
+        nxt = text[i + 1:hi].lstrip()
+        heading_line = bool(prev) and len(prev) <= 30 and not any(c in prev for c in _SENTENCE_END) \
+            and _HEADING_MARK.match(prev) is not None
+        if heading_line or _HEADING_MARK.match(nxt[:6]):
+            out.append(i + 1)
+        i = text.find("\n", i + 1, hi)
+    return out
+
+
+def _sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    cuts = {lo, hi}
+    for i in range(lo, hi):
+        if text[i] in _SENTENCE_END:
+            cuts.add(i + 1)
+    cuts.update(_hard_newlines(text, lo, hi))
+    pts = sorted(cuts)
+    return [(a, b) for a, b in zip(pts, pts[1:]) if text[a:b].strip()]
+
+
+def _clause_start(text: str, lo: int, pos: int) -> int:
+    """Start of the clause that ends at ``pos``: back to clause punctuation, an
+    unclosed opening bracket, or a run of spaces between CJK characters (how the
+    one-line reports separate a heading from its text)."""
+    depth = 0
+    i = pos - 1
+    while i >= lo:
+        c = text[i]
+        if c in _CLAUSE_END:
+            return i + 1
+        if c in "）)":
+            depth += 1
+        elif c in "（(":
+            if depth == 0:
+                return i + 1
+            depth -= 1
+        elif c in _SPACE:
+            j = i
+            while j - 1 >= lo and text[j - 1] in _SPACE:
+                j -= 1
+            right = text[i + 1] if i + 1 < len(text) else ""
+            if j > lo and _is_cjk(text[j - 1]) and (_is_cjk(right) or right.isdigit()) \
+                    and text[i + 1:pos].strip() and i + 1 < pos:
+                if text[i + 1:pos].strip() and not text[i + 1:pos].isspace():
+                    tail = text[i + 1:pos]
+                    if tail.strip() and len(tail.rstrip()) == len(tail) or tail.strip():
+                        return i + 1
+            i = j
+        i -= 1
+    return lo
+
+
+def _trim(core: str) -> str:
+    prev = None
+    while prev != core:
+        prev = core
+        core = _LEAD_FILLER.sub("", core, count=1)
+    # "（一）主动公开政府信息的数量2016年全区主动公开政府信息": a year glued to a
+    # sub-heading starts the clause that matters.
+    for m in reversed(list(_YEAR_IN_CLAUSE.finditer(core))):
+        before = core[:m.start()]
+        after = core[m.end():]
+        if before and before[-1] not in _PREPOSITIONS and not before.endswith("截至") and len(after) >= 2:
+            core = after
+            break
+    prev = None
+    while prev != core:
+        prev = core
+        core = _LEAD_FILLER.sub("", core, count=1)
+        core = _TRAIL_FILLER.sub("", core)
+    return core.strip()
+
+
+def _suffix(text: str, hit: _Hit, hi: int, next_start: int | None) -> str:
+    """The noun that follows the unit when the clause ends with it
+    ("共发布467条信息" -> 信息); empty when another number follows in the clause."""
+    j = hit.unit_end
+    limit = min(hi, next_start) if next_start is not None else hi
+    while j < limit and text[j] not in _CLAUSE_END and text[j] not in "（(":
+        j += 1
+    if j == limit and next_start is not None and next_start < hi:
+        return ""
+    s = squash(text[hit.unit_end:j]).replace(" ", "")
+    s = _SUFFIX_FILLER.sub("", s)
+    if not s or len(s) > _MAX_SUFFIX or not _is_cjk(s[0]):
+        return ""
+    return s
+
+
+def extract(doc: Document, sections: list[Section] | None = None) -> list[Fact]:
+    """Narrative facts of ``doc``, in document order."""
+    text = doc.text
+    norm = text.translate(_FULLWIDTH)
+    if sections is None:
+        sections = sections_mod.split(text)
+    template = sections_mod.is_template(sections)
+    facts: list[Fact] = []
+    for sec in sections:
+        if template and sec.number in sections_mod.TABLE_SECTIONS:
+            continue
+        if "统计表" in sec.title:
+            continue
+        label = sections_mod.label(sec)
+        body_start = sections_mod.heading_end(text, sec)
+        for s_lo, s_hi in _sentences(norm, body_start, sec.end):
+            hits = _numbers(norm, s_lo, s_hi)
+            if not hits:
+                continue
+            sentence = squash(text[s_lo:s_hi])
+            prev_end = s_lo
+            prev_clause = ""
+            for k, hit in enumerate(hits):
+                c_lo = max(_clause_start(norm, s_lo, hit.start), prev_end)
+                prefix = squash(text[c_lo:hit.start])
+                nxt = hits[k + 1].start if k + 1 < len(hits) else None
+                core = _trim(prefix)
+                suffix = _suffix(norm, hit, s_hi, nxt)
+                clause_text = squash(text[c_lo:hit.unit_end]) + suffix
+                if len(core) < 2 or _WEAK.fullmatch(core):
+                    # "占65.31%": the clause alone does not say what is counted,
+                    # the one before it does.
+                    row = (prev_clause + "，" if prev_clause else "") + clause_text.lstrip("、，,：: ")
+                else:
+                    row = core + suffix
+                facts.append(Fact(
+                    table="",
+                    table_key="narrative",
+                    row=row,
+                    row_key="",
+                    row_group=label,
+                    column="",
+                    column_key="",
+                    value=hit.value,
+                    unit=hit.unit,
+                    kind="narrative",
+                    source_text=sentence,
+                    source_line=doc.line_at(hit.start),
+                    source_page=doc.page_at(hit.start),
+                    char_start=hit.start,
+                    char_end=hit.end,
+                ))
+                prev_end = hit.unit_end
+                prev_clause = clause_text.lstrip("、，,：: ")
+    return facts

@@ -1,0 +1,106 @@
+"""Public pages: the chat, the list of reports and a report opened at a cited passage."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint, current_app, render_template, request
+
+from . import backend, fail
+
+bp = Blueprint("chat", __name__)
+
+
+def report_index(reports: list[dict]) -> list[dict]:
+    """What the chat page needs to link a cited file name to its report and show its warnings."""
+    return [{"id": r["id"], "file_name": r["file_name"], "agency": r.get("agency"), "year": r.get("year"),
+             "warnings": r.get("warnings") or []} for r in reports]
+
+
+def suggested_questions(reports: list[dict]) -> list[str]:
+    """A figure, a passage, a trend and a comparison, all about reports that are actually stored."""
+    with_facts = [r for r in reports if r.get("agency") and r.get("year") and r.get("n_facts")]
+    if not with_facts:
+        with_facts = [r for r in reports if r.get("agency") and r.get("year")]
+    if not with_facts:
+        return []
+    latest = max(with_facts, key=lambda r: (r["year"], r.get("n_facts") or 0))
+    out = [f"{latest['agency']}{latest['year']}年新收政府信息公开申请多少件？",
+           f"{latest['agency']}{latest['year']}年政府信息公开工作存在哪些不足？"]
+    years_of = defaultdict(set)
+    agencies_in = defaultdict(set)
+    for r in with_facts:
+        years_of[r["agency"]].add(r["year"])
+        agencies_in[r["year"]].add(r["agency"])
+    agency, years = max(years_of.items(), key=lambda kv: (len(kv[1]), max(kv[1])))
+    if len(years) >= 2:
+        recent = sorted(years)[-4:]
+        out.append(f"{agency}{'、'.join(map(str, recent))}年新收的政府信息公开申请分别有多少件？")
+    year, agencies = max(agencies_in.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    if len(agencies) >= 2:
+        a, b = sorted(agencies)[:2]
+        out.append(f"{year}年{a}和{b}新收的政府信息公开申请各有多少件？")
+    return out
+
+
+@bp.get("/")
+def index():
+    reports, unavailable = [], None
+    try:
+        with backend.get().reading() as a:
+            reports = a.reports()
+    except backend.Unavailable as exc:
+        unavailable = str(exc)
+    return render_template("chat.html", suggestions=suggested_questions(reports), reports=report_index(reports),
+                           unavailable=unavailable, max_question_chars=current_app.config["MAX_QUESTION_CHARS"])
+
+
+@bp.get("/reports")
+def reports():
+    try:
+        with backend.get().reading() as a:
+            items = a.reports()
+    except backend.Unavailable as exc:
+        fail(503, str(exc))
+    return render_template("reports.html", reports=items)
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def passage_span(text: str) -> tuple[int, int] | None:
+    """The span to mark, from ?start=&end= (character offsets) or ?line= (1-based); None if absent or out of range."""
+    start, end = _int_arg("start"), _int_arg("end")
+    if start is not None and end is not None:
+        return (start, end) if 0 <= start < end <= len(text) else None
+    line = _int_arg("line")
+    if line is not None and line >= 1:
+        pos = 0
+        for _ in range(line - 1):
+            pos = text.find("\n", pos) + 1
+            if pos == 0:
+                return None
+        stop = text.find("\n", pos)
+        stop = len(text) if stop < 0 else stop
+        return (pos, stop) if stop > pos else None
+    return None
+
+
+@bp.get("/reports/<int:report_id>")
+def report(report_id: int):
+    try:
+        with backend.get().reading() as a:
+            rep = a.report(report_id)
+    except backend.Unavailable as exc:
+        fail(503, str(exc))
+    if rep is None:
+        fail(404, f"没有编号为 {report_id} 的报告")
+    text = rep.get("text") or ""
+    span = passage_span(text)
+    if span:
+        parts = (text[:span[0]], text[span[0]:span[1]], text[span[1]:])
+    else:
+        parts = (text, "", "")
+    return render_template("report.html", report=rep, before=parts[0], passage=parts[1], after=parts[2],
+                           requested=bool(request.args.get("start") or request.args.get("line")))
