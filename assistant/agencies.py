@@ -169,7 +169,9 @@ class AgencyMatcher:
                         if gaps is not None:
                             best = (j, gaps)
                             break
-                    if best:
+                    # A mention read inside a form must reach its end (…府, …局, …办): "淮安市"
+                    # alone is the place, not 淮安市洪泽区人民政府.
+                    if best and text[best[0] - 1] == form[-1]:
                         j, gaps = best
                         out.append(((j - i) * weight - 0.5 * gaps - 0.5, i, j, name))
         return out

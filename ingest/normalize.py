@@ -29,6 +29,7 @@ _HEADING = re.compile(
     r"|\d{1,2}\s*[.．、](?!\d)"
     r"|[（(]\d{1,2}[）)]"
     r"|[①-⑳])")
+_TOP_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*、")
 # Short headings ending like this are complete, so the next line is new even if short.
 _HEADING_END = re.compile(r"(?:情况|事项|方面|概述|措施|问题|结果|[（(][一二三四五六七八九十]+[）)]项)\s*$")
 _NUMBER = r"[-+]?\d[\d,]*(?:\.\d+)?%?"
@@ -38,6 +39,8 @@ _TABLE_ROW = re.compile(rf"\S\s*(?:\s{_NUMBER}(?:万元|元|件|项|个|条)?){{
 # Counting words that follow a number in prose ("1136\n条"): such a line continues the sentence.
 _UNIT_START = re.compile(r"^\s*[年月日号件条项个次人万亿元%期篇家名户所台套份批场类]")
 _PIPE = " | "
+# A line that ends in a date ("发布日期：2020-01-31") closes it unless it is a full printed line.
+_DATE_END = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*$")
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－~_]+\s*\d{1,4}\s*[-—–－~_]+"
@@ -101,8 +104,8 @@ def _items(pages: list[list]) -> list[_Item]:
     running = _running_lines(prose)
     items: list[_Item] = []
     for pno, page in enumerate(pages):
-        seen = [x for x in prose[pno]]
-        edge = set(range(min(2, len(seen)))) | set(range(max(0, len(seen) - 2), len(seen)))
+        n = len(prose[pno])
+        edge = {0, 1, n - 2, n - 1}
         idx = 0
         for seg in page:
             if isinstance(seg, HardLines):
@@ -161,16 +164,22 @@ def _is_number_line(s: str) -> bool:
 def _breaks(cur: str, last: str, nxt: str, layout: _Layout) -> bool:
     """Whether ``nxt`` starts a new line after the logical line ``cur`` (whose last physical line is ``last``)."""
     a, b, last_s = cur.strip(), nxt.strip(), last.strip()
-    if _HEADING.match(b) or _PIPE in a or _PIPE in b:
+    if _PIPE in a or _PIPE in b:
         return True
     if _TABLE_ROW.search(b) and not _is_number_line(b):
         return True
     if (_is_number_line(last_s) or (_TABLE_ROW.search(last_s) and not _is_number_line(b))) \
             and not b[0].isdigit() and not _UNIT_START.match(b):
         return True
+    if _HEADING.match(b):
+        # A full printed line cut mid-sentence goes on even if the next line begins like "第二十条" or "（一）".
+        cut = layout.full(last_s) and not _SENTENCE_END.search(last_s)
+        return not cut or bool(_TOP_HEADING.match(b))
     if _SENTENCE_END.search(a):
         # A full printed line ending a sentence says nothing about the paragraph ending.
         return not layout.full(last_s)
+    if _DATE_END.search(last_s) and not layout.full(last_s):
+        return True
     width = layout.width
     if _HEADING.match(a) and not _is_number_line(b) and display_width(a) < 0.8 * width:
         return display_width(b) >= min(0.6 * width, 20) or bool(_HEADING_END.search(a))

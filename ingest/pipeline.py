@@ -87,8 +87,9 @@ def _open_index(config):
 
 
 def ingest_paths(config, paths: Iterable[str | Path], agency: str | None = None, year: int | None = None,
-                 on_progress: Callable[[int, int, str], None] | None = None, index=None) -> list[FileResult]:
-    """Ingest files and folders; one bad file never stops the others."""
+                 on_progress: Callable[[int, int, str], None] | None = None, index=None,
+                 force: bool = False) -> list[FileResult]:
+    """Ingest files and folders; one bad file never stops the others. ``force`` re-reads unchanged files."""
     files = expand(paths)
     store = FactStore.for_config(config)
     index = index or _open_index(config)
@@ -99,7 +100,7 @@ def ingest_paths(config, paths: Iterable[str | Path], agency: str | None = None,
             log.info("removing %d vectors left by an interrupted run", len(orphans))
             index.delete(sorted(orphans))
         for i, path in enumerate(files):
-            results.append(_ingest_one(config, store, index, path, agency, year))
+            results.append(_ingest_one(config, store, index, path, agency, year, force))
             if on_progress:
                 on_progress(i + 1, len(files), path.name)
     finally:
@@ -107,14 +108,14 @@ def ingest_paths(config, paths: Iterable[str | Path], agency: str | None = None,
     return results
 
 
-def _ingest_one(config, store: FactStore, index, path: Path, agency, year) -> FileResult:
+def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force=False) -> FileResult:
     name = path.name
     try:
         if not path.is_file():
             raise ReportError(path, "文件不存在 (file not found)")
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         old = store.report_by_name(name)
-        if old and old["sha256"] == sha and (agency is None or agency == old["agency"]) \
+        if old and not force and old["sha256"] == sha and (agency is None or agency == old["agency"]) \
                 and (year is None or year == old["year"]):
             return FileResult(name, "unchanged", old["id"], old["agency"], old["year"], old["n_facts"],
                               old["n_chunks"], warnings=old["warnings"])
@@ -126,19 +127,24 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year) -> Fi
         return FileResult(name, "failed", error=f"{path}: 无法读取 ({type(e).__name__}: {e})")
 
     old_ids = [c["chunk_id"] for c in store.chunks(old["id"])] if old else []
-    # Ids name this version (content, agency, year), so old and new vectors never collide.
-    version = hashlib.sha256(f"{rep.sha256}|{rep.agency}|{rep.year}".encode()).hexdigest()
+    # Ids name this version (file, agency, year, chunk texts), so old and new vectors never collide
+    # and a re-read that yields the same chunks keeps its vectors.
+    version = hashlib.sha256("|".join([rep.sha256, rep.agency, str(rep.year)] + [c.text for c in rep.chunks])
+                             .encode()).hexdigest()
     ids = [chunk_id(version, i) for i in range(len(rep.chunks))]
-    index.add(ids, [c.text for c in rep.chunks],
+    present = set(old_ids)
+    fresh = [(i, c) for i, c in zip(ids, rep.chunks) if i not in present]  # a forced re-read keeps its vectors
+    index.add([i for i, _ in fresh], [c.text for _, c in fresh],
               [{"report": name, "agency": rep.agency, "year": rep.year if rep.year is not None else -1,
-                "section": c.section, "char_start": c.char_start, "char_end": c.char_end} for c in rep.chunks])
+                "section": c.section, "char_start": c.char_start, "char_end": c.char_end} for _, c in fresh])
     try:
         rid = store.replace_report(rep, name, ids)
     except BaseException:
-        index.delete(ids)
+        index.delete([i for i, _ in fresh])
         raise
-    if old_ids:
-        index.delete(old_ids)
+    stale = sorted(present - set(ids))
+    if stale:
+        index.delete(stale)
     table_cells = sum(1 for f in rep.facts if f.kind == "table" and f.table_key != "narrative")
     return FileResult(name, "ok", rid, rep.agency, rep.year, len(rep.facts), len(rep.chunks), table_cells,
                       rep.cells_expected, rep.warnings)

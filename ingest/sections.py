@@ -126,16 +126,13 @@ def _template_headings(text: str) -> list[tuple[str, int]]:
     return found
 
 
-def _free_headings(text: str, lo: int = 0, hi: int | None = None, first: int = 1,
-                   stop_before: int | None = None) -> list[tuple[str, int, str]]:
-    """Numbered headings in order from ``first``, within [lo, hi)."""
-    hi = len(text) if hi is None else hi
+def _free_headings(text: str) -> list[tuple[str, int, str]]:
+    """Numbered headings 一、二、… in order; numbering stops at the first gap."""
+    hi = len(text)
     out: list[tuple[str, int, str]] = []
-    want = first
-    pos = lo
+    want = 1
+    pos = 0
     while pos < hi:
-        if stop_before is not None and want >= stop_before:
-            break
         hit = None
         for m in _FREE_RE.finditer(text, pos, hi):
             if _numeral_value(m.group(1)) != want or not _heading_position_ok(text, m.start()):
@@ -173,7 +170,11 @@ def split(text: str) -> list[Section]:
     """
     heads: list[tuple[str, int, str]] = []
     template = _template_headings(text)
-    if len(template) >= 3:
+    # 二/四/五 headings also occur in older reports (二、主动公开政府信息情况,
+    # 四、因政府信息公开申请行政复议…); 一、总体情况 or 三、收到和处理… are the
+    # template's own.
+    numbers = {n for n, _ in template}
+    if len(template) >= 3 and numbers & {"一", "三"}:
         heads = [(n, p, TEMPLATE_TITLES[n]) for n, p in template]
         heads = _fill_template_gaps(text, heads)
     else:

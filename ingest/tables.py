@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from . import glued
 from .records import Document, Fact, Grid
-from .template import (DERIVED_GROUPS, FORMATS, LEGAL_PERSON_KEYS, OUTCOME_ROWS_2019, OUTCOME_ROWS_2021, Row,
+from .template import (APPLICATION_2021_SINGLE_OTHER, DERIVED_GROUPS, FORMATS, LEGAL_PERSON_KEYS, OUTCOME_ROWS_2019, OUTCOME_ROWS_2021, Row,
                        Table)
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -83,51 +83,61 @@ def _numbering_variants(numbering: str) -> list[str]:
     return [f"（{core}）", f"({core})", f"{core}、"]
 
 
-def _anchors(row: Row) -> tuple[list[str], list[str]]:
-    """(numbered anchors, bare anchors) for finding a row label in compact text."""
+def _anchors(row: Row, table: Table) -> tuple[list[str], list[str]]:
+    """(whole-label anchors, partial anchors) for finding a row label in compact text.
+
+    Partial anchors (the label's first or last six characters, longer aliases)
+    catch labels broken by page furniture or typos; any that also occur in
+    another row's label of the same table would find the wrong row, so they are dropped.
+    """
     label = re.sub(r"\s", "", row.label)
     numbered = [n + label for n in _numbering_variants(row.numbering)]
     if len(label) <= 4 and row.numbering:
         return numbered, []
-    # Longer aliases are distinctive enough to anchor a row (e.g. 规范性文件 in a 2021 table).
-    bare = [label] + [a for a in row.aliases if len(a) >= 5]
+    partial = [a for a in row.aliases if len(a) >= 5]
     if len(label) >= 8:
-        bare += [label[:6], label[-6:]]
-    return numbered, bare
+        partial += [label[:6], label[-6:]]
+    others = [re.sub(r"\s", "", r.label) for r in table.rows if r.key != row.key]
+    partial = [a for a in partial if not any(a in o for o in others)]
+    return numbered + [label], partial
 
 
-def _find_row(c: Compact, row: Row, start: int, end: int) -> tuple[int, int] | None:
+def _find_row(c: Compact, row: Row, table: Table, start: int, end: int) -> tuple[int, int] | None:
     """Earliest (start, end) of the row's label in c.s[start:end], numbering included."""
-    numbered, bare = _anchors(row)
-    best = None
-    for a in numbered + bare:
-        p = c.find(a, start, end)
-        if p < 0:
-            continue
-        q = p + len(a)
-        if a in bare:
-            label = re.sub(r"\s", "", row.label)
-            # A prefix anchor: swallow the rest of the label if it follows.
-            if label.startswith(a) and c.s.startswith(label, p):
+    whole, partial = _anchors(row, table)
+    label = re.sub(r"\s", "", row.label)
+    for group in (whole, partial):
+        best = None
+        for a in group:
+            p = c.find(a, start, end)
+            if p < 0:
+                continue
+            q = p + len(a)
+            if c.s.startswith(label, p):
                 q = p + len(label)
             for n in _numbering_variants(row.numbering):
-                if c.s.startswith(n, p - len(n)) and p - len(n) >= start:
+                if not a.startswith(n) and c.s.startswith(n, p - len(n)) and p - len(n) >= start:
                     p -= len(n)
                     break
-        if best is None or p < best[0]:
-            best = (p, q)
-    return best
+            if best is None or p < best[0]:
+                best = (p, q)
+        if best:
+            return best
+    return None
 
 
 # --- reading the cells of one row --------------------------------------------------
 
 def _cut_at_text(seg: str) -> str:
-    """Cells end where prose resumes: the first CJK character after a number."""
-    m = _NUM.search(seg)
-    if not m:
+    """Cells end where prose resumes: the first CJK character after a number (units aside)."""
+    nums = list(_NUM.finditer(seg))
+    if not nums:
         return seg
-    t = _CJK.search(seg, m.end())
-    return seg[:t.start()] if t else seg
+    pos = nums[0].end()
+    for t in _CJK.finditer(seg, pos):
+        if not any(m.start() <= t.start() < m.end() for m in nums):
+            return seg[:t.start()]
+    return seg
 
 
 def _pipe_cells(seg: str) -> list[str] | None:
@@ -202,7 +212,7 @@ def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
     hits: list[tuple[Row, int, int]] = []
     pos = start
     for row in table.rows:
-        h = _find_row(c, row, pos, end)
+        h = _find_row(c, row, table, pos, end)
         if h:
             hits.append((row, h[0], h[1]))
             pos = h[1]
@@ -316,9 +326,15 @@ def parse_text(text: str, fmt: str) -> dict[str, TableRead]:
         if table.key == "review":
             out[table.key] = _read_review(c, table, start, end)
         elif table.key == "applications":
-            read = _read_rows(c, table, start, end, sums=7)
-            _resolve_glued(read, OUTCOME_ROWS_2019 if fmt == "2019" else OUTCOME_ROWS_2021)
-            out[table.key] = read
+            variants = [(table, OUTCOME_ROWS_2019 if fmt == "2019" else OUTCOME_ROWS_2021)]
+            if fmt == "2021":
+                variants.append((APPLICATION_2021_SINGLE_OTHER, OUTCOME_ROWS_2019))
+            reads = []
+            for tab, outcome in variants:
+                read = _read_rows(c, tab, start, end, sums=7)
+                _resolve_glued(read, outcome)
+                reads.append(read)
+            out[table.key] = max(reads, key=lambda r: r.readable)
         else:
             out[table.key] = _read_rows(c, table, start, end, sums=None, before_label=True)
     return out
@@ -466,8 +482,12 @@ def extract(doc: Document, fmt: str) -> TablesResult:
         facts, warnings = f1 + f2, w1 + w2
     else:
         facts, warnings = _facts_from(reads, doc)
-    expected = cells_expected(fmt)
-    found = set(reads) | (set(greads) if doc.grids else set())
+    used = {**reads, **(greads if doc.grids else {})}
+    if doc.grids:
+        used.update({k: r for k, (_, r) in chosen.items()})
+    expected = sum(len(used[t.key].table.rows if t.key in used else t.rows) * len(t.columns)
+                   for t in FORMATS[fmt].tables)
+    found = set(used)
     for t in FORMATS[fmt].tables:
         if t.key not in found:
             warnings.append(f"未找到{t.title}的表格")

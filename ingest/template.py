@@ -156,6 +156,9 @@ APPLICATION_2019 = Table("applications", "收到和处理政府信息公开申�
                          _APP_HEAD + (_OTHER_2019,) + _APP_TAIL, APPLICANT_COLUMNS, ("依申请公开", "申请"))
 APPLICATION_2021 = Table("applications", "收到和处理政府信息公开申请情况",
                          _APP_HEAD + _OTHER_2021 + _APP_TAIL, APPLICANT_COLUMNS, ("依申请公开", "申请"))
+# Some 2021-format reports still print (六)其他处理 as one row without its sub-rows.
+APPLICATION_2021_SINGLE_OTHER = Table("applications", "收到和处理政府信息公开申请情况",
+                                      _APP_HEAD + (_OTHER_2019,) + _APP_TAIL, APPLICANT_COLUMNS, ("依申请公开", "申请"))
 
 # Derived rows: group totals that the template implies but does not print
 # (其他处理 in 2021 is the sum of its sub-rows). Stored with kind "derived".

@@ -18,6 +18,18 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf_32"), (codecs.BOM_UTF32_BE, "utf_32"), (code
 
 def decode(data: bytes, path) -> str:
     """UTF-8 (with or without BOM) or a BOM-marked UTF-16/32; otherwise GB18030/GBK/Big5 as detected."""
+    return check_not_binary(_decode(data, path), path)
+
+
+def check_not_binary(text: str, path) -> str:
+    # Binary junk can be valid UTF-8; control characters give it away.
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    if controls > max(3, len(text) // 100):
+        raise ReportError(path, "文件含大量控制字符，不是文本文件 (binary data, not text)")
+    return text
+
+
+def _decode(data: bytes, path) -> str:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:

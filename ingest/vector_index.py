@@ -57,10 +57,10 @@ def _where(agency: str | None, year: int | None, years: list[int] | None,
     return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
 
-def _clean(metadata: dict) -> dict:
-    # Chroma accepts only str/int/float/bool values; an unknown year (None)
-    # is left out rather than stored, so a year filter simply skips the chunk.
-    return {k: v for k, v in metadata.items() if v is not None}
+def _clean(metadata: dict) -> dict | None:
+    # Chroma accepts only str/int/float/bool values, and no empty dict: an
+    # unknown year (None) is left out, so a year filter simply skips the chunk.
+    return {k: v for k, v in metadata.items() if v is not None} or None
 
 
 class VectorIndex:

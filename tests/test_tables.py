@@ -54,8 +54,8 @@ SEED_ITEMS = {
 }
 
 
-def _cells(facts, table_key, row_key, kind="table"):
-    fmt_cols = {t.key: [c.key for c in t.columns] for t in FORMATS["2019"].tables}
+def _cells(facts, table_key, row_key, kind="table", fmt="2019"):
+    fmt_cols = {t.key: [c.key for c in t.columns] for t in FORMATS[fmt].tables}
     by_col = {f.column_key: f.value for f in facts
               if f.table_key == table_key and f.row_key == row_key and f.kind == kind}
     return [by_col.get(c) for c in fmt_cols[table_key]]
@@ -130,7 +130,7 @@ def test_glued_row_resolved_by_column_totals():
     # 平潭 2021: 本机关不掌握 "220000325" splits two ways; only 22|0|0|0|0|3|25 fits the column totals.
     doc = read(CORPUS / "reports" / "平潭综合实验区_2021.txt")
     res = tables.extract(doc, "2021")
-    assert _cells(res.facts, "applications", "unable_not_held") == [22, 0, 0, 0, 0, 3, 25]
+    assert _cells(res.facts, "applications", "unable_not_held", fmt="2021") == [22, 0, 0, 0, 0, 3, 25]
     assert _cells(res.facts, "applications", "new") == [64, 0, 0, 2, 0, 4, 70]
     assert _cells(res.facts, "review", "review") == [1, 0, 2, 0, 3]
 
@@ -145,7 +145,7 @@ def test_glued_item_row_that_cannot_be_split_is_reported_not_guessed():
 def test_glued_item_row_settled_by_figures_in_the_prose():
     doc = read(CORPUS / "reports" / "平潭综合实验区_2022.txt")
     res = tables.extract(doc, "2021")
-    assert _cells(res.facts, "item1", "normative") == [88, 55, 698]
+    assert _cells(res.facts, "item1", "normative", fmt="2021") == [88, 55, 698]
 
 
 def _post_2019_files():

@@ -73,6 +73,7 @@ def create_app(config=None, test_config: dict | None = None) -> Flask:
     # cross-site form cannot send without a CORS preflight we never grant.
     csrf.exempt(api.bp)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(backend.Unavailable, _unavailable)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_security_headers)
     return app
@@ -126,6 +127,12 @@ def _http_error(exc: HTTPException):
             resp.headers["Allow"] = exc.get_response().headers["Allow"]
         return resp
     return render_template("error.html", code=code, message=message), code
+
+
+def _unavailable(exc: Exception):
+    if wants_json():
+        return jsonify(error=str(exc)), 503
+    return render_template("error.html", code=503, message=str(exc)), 503
 
 
 def _unexpected_error(exc: Exception):

@@ -58,18 +58,11 @@ def _read_history(history) -> list[dict] | None:
     return clean
 
 
-def _unavailable(exc: backend.Unavailable):
-    return jsonify(error=str(exc)), 503
-
-
 @bp.post("/api/ask")
 def ask():
     question, history = read_question()
-    try:
-        with backend.get().reading() as a:
-            result = a.ask(question, history)
-    except backend.Unavailable as exc:
-        return _unavailable(exc)
+    with backend.get().reading() as a:
+        result = a.ask(question, history)
     return jsonify(result)
 
 
@@ -116,20 +109,14 @@ def ask_stream():
 
 @bp.get("/api/reports")
 def reports():
-    try:
-        with backend.get().reading() as a:
-            return jsonify(reports=a.reports())
-    except backend.Unavailable as exc:
-        return _unavailable(exc)
+    with backend.get().reading() as a:
+        return jsonify(reports=a.reports())
 
 
 @bp.get("/api/reports/<int:report_id>")
 def report(report_id: int):
-    try:
-        with backend.get().reading() as a:
-            rep = a.report(report_id)
-    except backend.Unavailable as exc:
-        return _unavailable(exc)
+    with backend.get().reading() as a:
+        rep = a.report(report_id)
     if rep is None:
         fail(404, f"没有编号为 {report_id} 的报告")
     return jsonify(rep)
@@ -158,11 +145,8 @@ def facts():
         fail(400, "format 只能是 json 或 csv")
     query = {"agency": _text_arg("agency"), "year": year_arg(request.args.get("year")),
              "row": _text_arg("row"), "column": _text_arg("column"), "table": _text_arg("table")}
-    try:
-        with backend.get().reading() as a:
-            rows = a.facts(**query)
-    except backend.Unavailable as exc:
-        return _unavailable(exc)
+    with backend.get().reading() as a:
+        rows = a.facts(**query)
     if fmt == "csv":
         return csv_response(rows, "facts.csv")
     return jsonify(facts=rows, count=len(rows))

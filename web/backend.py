@@ -192,8 +192,12 @@ class JobManager:
                     src.replace(dest)
                     paths.append(str(dest))
 
-                def progress(done, total, file_name):
-                    job.done, job.total, job.current = done, total, Path(str(file_name)).name
+                job.current = staged[0].name
+
+                def progress(done, total, _file_name):
+                    # Called after each file: show the one now being read.
+                    job.done, job.total = done, total
+                    job.current = Path(paths[done]).name if done < len(paths) else ""
 
                 results = library.ingest_paths(self.backend.config, paths, on_progress=progress)
                 job.results.extend(_plain_result(r) for r in results)

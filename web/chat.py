@@ -56,11 +56,8 @@ def index():
 
 @bp.get("/reports")
 def reports():
-    try:
-        with backend.get().reading() as a:
-            items = a.reports()
-    except backend.Unavailable as exc:
-        fail(503, str(exc))
+    with backend.get().reading() as a:
+        items = a.reports()
     return render_template("reports.html", reports=items)
 
 
@@ -89,11 +86,8 @@ def passage_span(text: str) -> tuple[int, int] | None:
 
 @bp.get("/reports/<int:report_id>")
 def report(report_id: int):
-    try:
-        with backend.get().reading() as a:
-            rep = a.report(report_id)
-    except backend.Unavailable as exc:
-        fail(503, str(exc))
+    with backend.get().reading() as a:
+        rep = a.report(report_id)
     if rep is None:
         fail(404, f"没有编号为 {report_id} 的报告")
     text = rep.get("text") or ""

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from flask import current_app, g
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -103,6 +104,7 @@ def get_user(user_id: int) -> dict | None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("name")
 @click.option("--password", prompt="密码", hide_input=True, confirmation_prompt="再次输入密码",
               help="Prompted for (hidden) when not given.")

@@ -1,0 +1,137 @@
+"""The answer object and its Chinese text, built from chosen facts or passages.
+
+Every figure in the text comes from a fact passed in; nothing here computes a
+figure except sums and differences of those facts, which are labelled as such.
+"""
+from __future__ import annotations
+
+from .facts_route import Figure
+from .retrieval import Passage, highlight_spans
+from .textutil import compact, fmt_number
+
+ROUTES = ("fact", "narrative", "none")
+
+
+def fact_dict(f: dict, report: dict | None = None) -> dict:
+    name = report["file_name"] if report else f.get("report")
+    return {
+        "agency": f["agency"], "year": f["year"],
+        "table": f["table_label"] or ("正文" if f["table_key"] == "narrative" else f["table_key"]),
+        "table_key": f["table_key"],
+        "row": f["row_label"], "row_key": f["row_key"],
+        "column": f["column_label"], "column_key": f["column_key"],
+        "value": f["value"], "unit": f["unit"], "kind": f["kind"],
+        "report": name, "report_id": f["report_id"],
+        "source": {"report": name, "page": f["source_page"], "line": f["source_line"], "text": f["source_text"]},
+    }
+
+
+def source_dict(p: Passage, reports: dict[int, dict], words: list[str] | None = None) -> dict:
+    c = p.chunk
+    rep = reports.get(c["report_id"], {})
+    return {
+        "report": c.get("report") or rep.get("file_name"), "report_id": c["report_id"],
+        "agency": c["agency"], "year": c["year"], "section": c["section"], "text": c["text"],
+        "score": round(float(p.score), 6), "char_start": c["char_start"], "char_end": c["char_end"],
+        "line": c.get("line_start"), "page": c.get("page"),
+        "highlight": highlight_spans(c["text"], words if words is not None else p.words),
+    }
+
+
+def what(f: dict) -> str:
+    """What a figure counts, in the report's own words."""
+    if f["table_key"] == "narrative":
+        return f["row_label"]
+    row = f["row_label"]
+    if f["row_group"] and f["row_group"] not in row and f["row_key"] not in ("total",):
+        row = f"{f['row_group']}—{row}"
+    col = f["column_label"]
+    if f["table_key"] in ("applications", "review") and col:
+        return f"{row}（{col}）"
+    return f"{row}{col}" if col else row
+
+
+def where(f: dict, report: dict) -> str:
+    loc = []
+    if f.get("source_page"):
+        loc.append(f"第{f['source_page']}页")
+    if f.get("source_line"):
+        loc.append(f"第{f['source_line']}行")
+    loc_s = "，".join(loc)
+    if f["table_key"] == "narrative":
+        return f"《{report['file_name']}》正文{('（' + loc_s + '）') if loc_s else ''}：“{compact(f['source_text'])}”"
+    table = f["table_label"] or f["table_key"]
+    return (f"《{report['file_name']}》“{table}”表，“{f['row_label']}”行"
+            f"{'“' + f['column_label'] + '”列' if f['column_label'] else ''}{('（' + loc_s + '）') if loc_s else ''}")
+
+
+def warning_text(report: dict) -> str:
+    w = report.get("warnings") or []
+    if not w:
+        return ""
+    shown = "；".join(w[:3]) + ("……" if len(w) > 3 else "")
+    return f"注意：该报告的表格有{len(w)}项未通过模板校验（{shown}），相关数字请以原文为准。"
+
+
+def single_fact_text(fig: Figure) -> str:
+    f = fig.fact
+    unit = f["unit"] or ""
+    text = f"{fig.agency}{fig.year}年{what(f)}为{fmt_number(f['value'])}{unit}。来源：{where(f, fig.report)}。"
+    if f["kind"] == "derived":
+        text += "（该数为报告表格中各分项之和。）"
+    others = [r["file_name"] for r in fig.alternatives]
+    if others:
+        text += f"（同一报告另有版本：{'、'.join(others)}；此处采用校验问题最少的《{fig.report['file_name']}》。）"
+    return text
+
+
+def series_text(figs: list[Figure], by: str, op: str | None, missing: list[str]) -> tuple[str, dict]:
+    """A trend (by year) or a comparison (by agency), with the operation asked for."""
+    label = "年份" if by == "year" else "机关"
+    first = figs[0].fact
+    unit = first["unit"]
+    rows = []
+    parts = []
+    for fig in figs:
+        key = f"{fig.year}年" if by == "year" else fig.agency
+        rows.append([fig.year if by == "year" else fig.agency, fig.fact["value"], fig.fact["unit"],
+                     fig.report["file_name"]])
+        parts.append(f"{key}{fmt_number(fig.fact['value'])}{fig.fact['unit']}")
+    subject = figs[0].agency if by == "year" else f"{figs[0].year}年"
+    text = f"{subject}{what(first)}：" + "；".join(parts) + "。"
+    values = [f.fact["value"] for f in figs]
+    same_unit = len({f.fact["unit"] for f in figs}) == 1
+    if op == "change" and len(figs) >= 2 and same_unit:
+        steps = []
+        for a, b in zip(figs, figs[1:]):
+            d = b.fact["value"] - a.fact["value"]
+            pct = f"，{d / a.fact['value'] * 100:+.1f}%" if a.fact["value"] else ""
+            steps.append(f"{b.year if by == 'year' else b.agency}比{a.year if by == 'year' else a.agency}"
+                         f"{'增加' if d >= 0 else '减少'}{fmt_number(abs(d))}{unit}{pct}")
+        text += "变化：" + "；".join(steps) + "。"
+    elif op in ("max", "min") and same_unit:
+        pick = max(figs, key=lambda f: f.fact["value"]) if op == "max" else min(figs, key=lambda f: f.fact["value"])
+        who = f"{pick.year}年" if by == "year" else pick.agency
+        text += f"{'最多' if op == 'max' else '最少'}的是{who}（{fmt_number(pick.fact['value'])}{unit}）。"
+    elif op == "sum" and same_unit:
+        text += f"合计{fmt_number(sum(values))}{unit}。"
+    if missing:
+        text += "没有以下报告的数字：" + "、".join(missing) + "。"
+    srcs = sorted({f.report["file_name"] for f in figs})
+    text += "来源：" + "、".join(f"《{s}》" for s in srcs) + "。"
+    table = {"columns": [label, "数值", "单位", "报告"], "rows": rows}
+    return text, table
+
+
+def narrative_text(sentences: list[str], passages: list[Passage], reports: dict[int, dict]) -> str:
+    if not passages:
+        return ""
+    top = passages[0].chunk
+    rep = reports.get(top["report_id"], {})
+    head = f"根据{top['agency']}{top['year']}年报告（《{rep.get('file_name', '')}》{top['section'] or ''}）："
+    body = "".join(f"“{s}”" for s in sentences) if sentences else f"“{compact(top['text'])[:120]}……”"
+    return head + body
+
+
+def empty_answer(question: str, route: str, text: str) -> dict:
+    return {"question": question, "route": route, "answer": text, "facts": [], "sources": [], "warnings": []}

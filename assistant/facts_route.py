@@ -1,0 +1,129 @@
+"""Numeric questions: choose the figure asked for and read it from the fact store.
+
+The figure is chosen once over every agency-year the question covers (so a
+trend reads the same template cell each year); a figure stated only in prose
+is chosen per report, since each report words it differently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .metrics import DEFAULT_COLUMN, DEFAULT_ROW, SECONDARY_DEFAULT_COLUMN, Entry, Match
+from .snapshot import Snapshot
+
+# How much of the question a figure's description must explain to be taken as the answer.
+MIN_COVERAGE = 0.5
+# A prose figure must also explain the question's rarest word (粉丝, 访问量 …).
+FOCUS_FOUND = 0.6
+
+
+@dataclass
+class Choice:
+    match: Match
+    text: str                    # the question words it was chosen from
+
+    @property
+    def entry(self) -> Entry:
+        return self.match.entry
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        e = self.match.entry
+        return (e.table_key, e.row_key, e.column_key)
+
+
+@dataclass
+class Figure:
+    agency: str
+    year: int
+    fact: dict
+    report: dict
+    alternatives: list[dict] = field(default_factory=list)   # other reports of that agency-year
+
+
+def scope_reports(snap: Snapshot, scope: list[tuple[str, int]]) -> list[int]:
+    ids = []
+    for agency, year in scope:
+        ids += [r["id"] for r in snap.reports_for(agency, year)]
+    return ids
+
+
+def acceptable(snap: Snapshot, m: Match, text: str) -> bool:
+    if m.coverage < MIN_COVERAGE:
+        return False
+    if m.entry.kind == "narrative":
+        words = snap.scorer.words(text)
+        known = [w for w in words if snap.scorer._df(w) > 0]
+        if known:
+            focus = max(known, key=snap.scorer.weight)
+            if focus not in m.used:
+                return False
+    return True
+
+
+def rank(snap: Snapshot, report_ids: list[int], text: str, unit: str | None) -> list[Match]:
+    entries = snap.cell_entries(report_ids) + snap.narrative_entries(report_ids)
+    return snap.scorer.rank(text, entries, unit)
+
+
+def choose(snap: Snapshot, scope: list[tuple[str, int]], text: str, unit: str | None) -> Choice | None:
+    ranked = rank(snap, scope_reports(snap, scope), text, unit)
+    for m in ranked[:1]:
+        if acceptable(snap, m, text):
+            return Choice(m, text)
+    return None
+
+
+def column_only(choice: Choice) -> bool:
+    """True when only a column was named (其中自然人呢): the row comes from the earlier turn."""
+    e = choice.entry
+    return e.kind == "cell" and DEFAULT_ROW.get(e.table_key) == e.row_key and \
+        not any(w in e.own for w in choice.match.used)
+
+
+def with_column(previous: Choice, column_choice: Choice) -> tuple[str, str, str] | None:
+    t, r, _ = previous.key
+    ct, _, c = column_choice.key
+    return (t, r, c) if ct == t else None
+
+
+def read_cell(snap: Snapshot, agency: str, year: int, key: tuple[str, str, str]) -> Figure | None:
+    reps = snap.reports_for(agency, year)
+    ids = [r["id"] for r in reps]
+    keys = [key]
+    t, r, c = key
+    if c == DEFAULT_COLUMN.get(t) and SECONDARY_DEFAULT_COLUMN.get(t) not in (None, c):
+        keys.append((t, r, SECONDARY_DEFAULT_COLUMN[t]))
+    for k in keys:
+        for rep in reps:
+            f = snap.cells.get(rep["id"], {}).get(k)
+            if f is not None:
+                return Figure(agency, year, f, rep, [x for x in reps if x is not rep])
+    return None
+
+
+def read_narrative(snap: Snapshot, agency: str, year: int, text: str, unit: str | None) -> Figure | None:
+    reps = snap.reports_for(agency, year)
+    entries = snap.narrative_entries([r["id"] for r in reps])
+    ranked = snap.scorer.rank(text, entries, unit)
+    if ranked and acceptable(snap, ranked[0], text):
+        f = ranked[0].entry.fact
+        rep = snap.by_id[f["report_id"]]
+        return Figure(agency, year, f, rep, [x for x in reps if x is not rep])
+    return None
+
+
+def figures(snap: Snapshot, scope: list[tuple[str, int]], choice: Choice, key=None, unit=None) -> list[Figure]:
+    out = []
+    for agency, year in scope:
+        if choice.entry.kind == "cell" or key is not None:
+            fig = read_cell(snap, agency, year, key or choice.key)
+        elif len(scope) == 1:
+            f = choice.entry.fact
+            rep = snap.by_id[f["report_id"]]
+            fig = Figure(agency, year, f, rep, [x for x in snap.reports_for(agency, year) if x is not rep])
+        else:
+            fig = read_narrative(snap, agency, year, choice.text, unit)
+        if fig is not None:
+            out.append(fig)
+    return out

@@ -1,0 +1,43 @@
+"""Staff actions that change the stores, for the web console.
+
+The web layer talks only to ``assistant``; writing is ingestion's job, so these
+are thin hand-offs to ``ingest.pipeline`` (the one place that writes).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from ingest import pipeline
+from ingest.factstore import FactStore
+
+
+def ingest_paths(config, paths: list[str], on_progress: Callable[[int, int, str], None] | None = None,
+                 agency: str | None = None, year: int | None = None, force: bool = False) -> list[dict]:
+    return [r.as_dict() for r in pipeline.ingest_paths(config, paths, agency=agency, year=year,
+                                                       on_progress=on_progress, force=force)]
+
+
+def _file_of(config, report_id: int) -> dict | None:
+    store = FactStore.for_config(config)
+    try:
+        return store.report(report_id)
+    finally:
+        store.close()
+
+
+def delete_report(config, report_id: int) -> bool:
+    rep = _file_of(config, report_id)
+    return bool(rep) and pipeline.delete_report(config, rep["file_name"])
+
+
+def reingest_report(config, report_id: int) -> dict:
+    """Read the report's file again (after a parser upgrade, or a file changed on disk)."""
+    rep = _file_of(config, report_id)
+    if not rep:
+        return {"file": None, "status": "failed", "error": f"报告 {report_id} 不存在"}
+    path = Path(rep["source_path"] or "")
+    if not path.is_file():
+        return {"file": rep["file_name"], "status": "failed", "error": f"{path}: 原文件已不存在，无法重新导入"}
+    # The old version stays until the new one is stored whole.
+    return ingest_paths(config, [str(path)], agency=rep["agency"], year=rep["year"], force=True)[0]

@@ -1,0 +1,273 @@
+"""Which figure a question asks for, scored against the template and the stored prose facts.
+
+Every candidate is described by words: a template cell by its row's label and
+aliases, the group it belongs to, its column and its table (all from
+ingest/template.py); a narrative fact by the clause the report printed before
+the number and, more weakly, by its sentence. The question's content words are
+weighted by how rare they are in the stored reports, and a candidate scores the
+weight of the question words its description contains. No rule names a question.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ingest import template as T
+
+from .synonyms import QUESTION_REWRITES, STOPWORDS, SYNONYM_GROUPS, UNIT_WORDS
+from .textutil import PUNCT, Segmenter
+
+# A column asked for without a row means the applications received (自然人提出的申请).
+DEFAULT_ROW = {"applications": "new", "review": "review"}
+# The cell read when a row is named without a column.
+DEFAULT_COLUMN = {"applications": "total", "review": "total", "item1": "made", "item5": "decisions",
+                  "item6": "decisions", "item8": "fee_amount", "item9": "amount"}
+SECONDARY_DEFAULT_COLUMN = {"item8": "prev_count", "item5": "decisions", "item6": "decisions"}
+
+# Rows and columns the ingest derives (kind "derived"), described like template ones.
+DERIVED_ROWS = {
+    ("applications", key): (label, ()) for key, (label, _) in T.DERIVED_GROUPS.items()
+}
+DERIVED_ROWS[("review", "lawsuit")] = ("行政诉讼", ("诉讼", "起诉", "打官司"))
+DERIVED_COLUMNS = {("applications", "legal_person"): ("法人或其他组织", ("法人", "法人或者其他组织", "单位"))}
+
+_SYN = {}
+for group in SYNONYM_GROUPS:
+    for w in group:
+        _SYN.setdefault(w, set()).update(x for x in group if x != w)
+
+_UNIT_ASKED = re.compile(r"(?:多少|几)(人次|万元|亿元|元|件|条|个|项|篇|次|人|名|期|场|家|宗)|多少钱|(金额)")
+
+
+@dataclass
+class Entry:
+    """One candidate figure: a template cell kind, or one narrative fact."""
+    kind: str                      # "cell" | "narrative"
+    table_key: str
+    row_key: str
+    column_key: str
+    own: str                       # row label + aliases ("|"-joined)
+    group: str = ""                # parent group label (不予公开 …)
+    column: str = ""               # column label + aliases
+    table: str = ""                # table title + aliases
+    context: str = ""              # narrative: the whole sentence
+    unit: str = ""
+    group_is_derived: bool = False
+    fact: dict | None = None       # narrative: the stored fact
+
+
+@dataclass
+class Match:
+    entry: Entry
+    score: float
+    coverage: float
+    used: set[str] = field(default_factory=set)   # question words the description explains
+
+
+def _join(*parts) -> str:
+    return "|".join(p for p in parts if p)
+
+
+def template_entries() -> dict[tuple[str, str, str], Entry]:
+    """Every (table, row, column) the template defines, both formats merged."""
+    entries: dict[tuple[str, str, str], Entry] = {}
+    groups = {label for label, _ in T.DERIVED_GROUPS.values()}
+    for fmt in T.FORMATS.values():
+        for table in fmt.tables:
+            tdesc = _join(table.title, *table.aliases)
+            for row in table.rows:
+                for col in table.columns:
+                    key = (table.key, row.key, col.key)
+                    e = entries.get(key)
+                    own = _join(row.label, *row.aliases)
+                    cdesc = _join(col.label, *col.aliases)
+                    if e is None:
+                        entries[key] = Entry("cell", *key, own=own, group=row.group, column=cdesc, table=tdesc,
+                                             unit=col.unit, group_is_derived=row.group in groups)
+                    else:
+                        e.own = _join(e.own, own)
+                        e.column = _join(e.column, cdesc)
+            for (tkey, rkey), (label, aliases) in DERIVED_ROWS.items():
+                if tkey != table.key:
+                    continue
+                for col in table.columns:
+                    entries.setdefault((tkey, rkey, col.key), Entry(
+                        "cell", tkey, rkey, col.key, own=_join(label, *aliases), column=_join(col.label, *col.aliases),
+                        table=tdesc, unit=col.unit))
+            for (tkey, ckey), (label, aliases) in DERIVED_COLUMNS.items():
+                if tkey != table.key:
+                    continue
+                for row in table.rows:
+                    entries.setdefault((tkey, row.key, ckey), Entry(
+                        "cell", tkey, row.key, ckey, own=_join(row.label, *row.aliases), group=row.group,
+                        column=_join(label, *aliases), table=tdesc, unit="件", group_is_derived=row.group in groups))
+    for (tkey, rkey), (label, aliases) in DERIVED_ROWS.items():
+        for (tkey2, ckey), (clabel, caliases) in DERIVED_COLUMNS.items():
+            if tkey == tkey2:
+                entries.setdefault((tkey, rkey, ckey), Entry(
+                    "cell", tkey, rkey, ckey, own=_join(label, *aliases), column=_join(clabel, *caliases),
+                    table=entries[(tkey, "new", "total")].table, unit="件"))
+    return entries
+
+
+def vocabulary(entries) -> set[str]:
+    """Phrases the segmenter should keep whole."""
+    words = set()
+    for e in entries:
+        for part in (e.own, e.group, e.column, e.table):
+            words.update(p for p in part.split("|") if 2 <= len(p) <= 12)
+    words.update(QUESTION_REWRITES.values())
+    for group in SYNONYM_GROUPS:
+        words.update(group)
+    words.update({"政府信息公开", "信息公开", "政务公开", "主动公开", "依申请公开", "门户网站", "新媒体",
+                  "公众号", "访问量", "工作人员"})
+    return words
+
+
+def rewrite(text: str) -> str:
+    for src in sorted(QUESTION_REWRITES, key=len, reverse=True):
+        if src in text:
+            text = text.replace(src, QUESTION_REWRITES[src])
+    return text
+
+
+def asked_unit(text: str) -> str | None:
+    m = _UNIT_ASKED.search(text)
+    if not m:
+        return None
+    return m.group(1) or ("金额" if m.group(2) else "钱")
+
+
+def unit_fits(asked: str | None, unit: str) -> bool:
+    if not asked or not unit:
+        return True
+    allowed = UNIT_WORDS.get(asked)
+    if allowed is None:
+        return True
+    return unit in allowed or (asked in ("金额", "钱") and unit.endswith("元"))
+
+
+class Scorer:
+    """Scores candidates against a question's words; weights come from the stored texts."""
+
+    def __init__(self, segmenter: Segmenter, documents: list[str]):
+        self.seg = segmenter
+        self.docs = documents
+        self.n = len(documents)
+        self._df = lru_cache(maxsize=20000)(self._df_uncached)
+
+    def _df_uncached(self, word: str) -> int:
+        return sum(1 for d in self.docs if word in d)
+
+    def weight(self, word: str) -> float:
+        if not self.n:
+            return 1.0
+        df = self._df(word)
+        if df == 0:
+            # A word no report uses cannot point at a figure: colloquial filler.
+            return 0.3
+        return min(4.0, math.log((self.n + 1) / df)) + 0.2
+
+    def words(self, text: str) -> list[str]:
+        out = []
+        for w in self.seg.cut(text):
+            if w in STOPWORDS or w in PUNCT or len(w) < 2 or w.isdigit():
+                continue
+            if w not in out:
+                out.append(w)
+        return out
+
+    @staticmethod
+    def found(word: str, text: str) -> float:
+        if not text:
+            return 0.0
+        if word in text:
+            return 1.0
+        for s in _SYN.get(word, ()):
+            if s in text:
+                return 0.8
+        if len(word) >= 3:
+            pairs = [word[i:i + 2] for i in range(len(word) - 1)]
+            frac = sum(p in text for p in pairs) / len(pairs)
+            if frac >= 0.5:
+                return 0.6 * frac
+        return 0.0
+
+    def score_cell(self, e: Entry, words: list[str], weights: dict[str, float]) -> Match | None:
+        own = grp = col = tbl = 0.0
+        used = set()
+        for w in words:
+            wt = weights[w]
+            in_group = self.found(w, e.group)
+            in_own = self.found(w, e.own)
+            if in_own and not (in_group >= in_own):
+                own += wt * in_own
+                used.add(w)
+            elif in_group:
+                grp += wt * in_group
+                used.add(w)
+        if e.group_is_derived and own == 0:
+            return None  # the derived group row stands for the group as a whole
+        for w in words:
+            if w in used:
+                continue
+            f = self.found(w, e.column)
+            if f:
+                col += weights[w] * f
+                used.add(w)
+        for w in words:
+            if w in used:
+                continue
+            f = self.found(w, e.table)
+            if f:
+                tbl += weights[w] * f * 0.5
+                used.add(w)
+        row = own + grp
+        total = sum(weights.values()) or 1.0
+        score = row + col + tbl
+        # Row match is what names a figure; columns alone fall back to the table's default row.
+        if row == 0 and not (col and DEFAULT_ROW.get(e.table_key) == e.row_key):
+            return None
+        if col == 0 and DEFAULT_COLUMN.get(e.table_key) != e.column_key:
+            score *= 0.9
+        return Match(e, score, score / total, used)
+
+    def score_narrative(self, e: Entry, words: list[str], weights: dict[str, float]) -> Match | None:
+        score, used = 0.0, set()
+        for w in words:
+            f = self.found(w, e.own)
+            if not f:
+                f = 0.4 * self.found(w, e.context)
+            if f:
+                score += weights[w] * f
+                used.add(w)
+        if not score:
+            return None
+        total = sum(weights.values()) or 1.0
+        return Match(e, score, score / total, used)
+
+    def rank(self, text: str, entries: list[Entry], unit: str | None = None) -> list[Match]:
+        words = self.words(text)
+        weights = {w: self.weight(w) for w in words}
+        out = []
+        for e in entries:
+            m = self.score_cell(e, words, weights) if e.kind == "cell" else self.score_narrative(e, words, weights)
+            if m is None:
+                continue
+            if not unit_fits(unit, e.unit):
+                m.score *= 0.3
+                m.coverage *= 0.3
+            out.append(m)
+        # Ties go to table cells (checked figures) and then to the shorter description.
+        out.sort(key=lambda m: (-round(m.score, 6), m.entry.kind != "cell", len(m.entry.own)))
+        return out
+
+
+def focus_word(scorer: Scorer, text: str) -> str | None:
+    """The rarest question word the reports use: what the figure is about."""
+    words = [w for w in scorer.words(text) if scorer.n == 0 or scorer._df(w) > 0]
+    if not words:
+        return None
+    return max(words, key=scorer.weight)

@@ -1,0 +1,163 @@
+"""Hybrid passage retrieval: BM25 over Chinese words fused with dense search by reciprocal rank.
+
+The BM25 index is built in memory from the fact store's chunks at start-up
+(bm25s, words from jieba); the dense side is the Chroma index written by the
+ingest. Both are filtered to the agencies and years the question names, and
+their rankings are fused with 1 / (rrf_k + rank).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .synonyms import STOPWORDS
+from .textutil import PUNCT, Segmenter, compact
+
+log = logging.getLogger(__name__)
+
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+_POOL = 40
+
+
+@dataclass
+class Passage:
+    chunk: dict
+    score: float
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+    words: list[str] = field(default_factory=list)
+
+
+class HybridRetriever:
+    def __init__(self, chunks: list[dict], segmenter: Segmenter, vector_index=None, rrf_k: int = 60):
+        self.chunks = chunks
+        self.by_id = {c["chunk_id"]: i for i, c in enumerate(chunks)}
+        self.seg = segmenter
+        self.vectors = vector_index
+        self.rrf_k = rrf_k
+        self.bm25 = None
+        self.vocab: set[str] = set()
+        self._agency = np.array([c["agency"] for c in chunks], dtype=object)
+        self._year = np.array([c["year"] if c["year"] is not None else -1 for c in chunks])
+        if chunks:
+            import bm25s
+            corpus = [self.tokens(c["text"]) or ["_"] for c in chunks]
+            self.vocab = {w for doc in corpus for w in doc}
+            self.bm25 = bm25s.BM25()
+            self.bm25.index(corpus, show_progress=False)
+
+    def tokens(self, text: str) -> list[str]:
+        return [w for w in self.seg.cut_for_search(compact(text))
+                if w not in STOPWORDS and w not in PUNCT and not w.isdigit()]
+
+    def query_words(self, query: str) -> list[str]:
+        seen = []
+        for w in self.tokens(query):
+            if w not in seen and (len(w) >= 2 or w in self.vocab):
+                seen.append(w)
+        return seen
+
+    def _mask(self, agencies, years) -> np.ndarray:
+        mask = np.ones(len(self.chunks), dtype=bool)
+        if agencies:
+            mask &= np.isin(self._agency, list(agencies))
+        if years:
+            mask &= np.isin(self._year, list(years))
+        return mask
+
+    def bm25_ranking(self, words: list[str], mask: np.ndarray) -> list[int]:
+        known = [w for w in words if w in self.vocab]
+        if self.bm25 is None or not known:
+            return []
+        scores = self.bm25.get_scores(known)
+        scores = np.where(mask, scores, -1.0)
+        order = np.argsort(-scores, kind="stable")[:_POOL]
+        return [int(i) for i in order if scores[i] > 0]
+
+    def dense_ranking(self, query: str, agencies, years) -> list[int]:
+        if self.vectors is None:
+            return []
+        ranked: list[tuple[float, int]] = []
+        try:
+            for agency in (agencies or [None]):
+                for cid, sim in self.vectors.search(query, _POOL, agency=agency, years=list(years) if years else None):
+                    i = self.by_id.get(cid)
+                    if i is not None:
+                        ranked.append((sim, i))
+        except Exception as exc:  # the dense side is an improvement, never a reason to fail
+            log.warning("dense search failed, using BM25 only: %s", exc)
+            return []
+        ranked.sort(key=lambda t: -t[0])
+        return [i for _, i in ranked]
+
+    def search(self, query: str, k: int, agencies=None, years=None, extra_words: list[str] | None = None
+               ) -> list[Passage]:
+        if not self.chunks:
+            return []
+        words = self.query_words(query)
+        for w in extra_words or ():
+            if w not in words:
+                words.append(w)
+        mask = self._mask(agencies, years)
+        if not mask.any():
+            return []
+        fused: dict[int, Passage] = {}
+        for rank, i in enumerate(self.bm25_ranking(words, mask)):
+            p = fused.setdefault(i, Passage(self.chunks[i], 0.0))
+            p.score += 1.0 / (self.rrf_k + rank + 1)
+            p.bm25_rank = rank + 1
+        for rank, i in enumerate(self.dense_ranking(query, agencies, years)):
+            if not mask[i]:
+                continue
+            p = fused.setdefault(i, Passage(self.chunks[i], 0.0))
+            p.score += 1.0 / (self.rrf_k + rank + 1)
+            p.dense_rank = rank + 1
+        out = sorted(fused.values(), key=lambda p: -p.score)[:k]
+        for p in out:
+            p.words = [w for w in words if w in compact(p.chunk["text"])]
+        return out
+
+
+def highlight_spans(text: str, words: list[str]) -> list[list[int]]:
+    """Where the matched words occur in ``text`` (line breaks inside a word allowed), as [start, end]."""
+    keep = [i for i, c in enumerate(text) if not c.isspace()]
+    flat = "".join(text[i] for i in keep)
+    spans = []
+    for w in sorted(set(words), key=len, reverse=True):
+        start = flat.find(w)
+        while start >= 0 and w:
+            spans.append([keep[start], keep[start + len(w) - 1] + 1])
+            start = flat.find(w, start + len(w))
+    spans.sort()
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return merged
+
+
+def best_sentences(passages: list[Passage], words: list[str], weight, limit: int = 2) -> list[str]:
+    """The sentences of the top passages that carry most of the question's words."""
+    scored = []
+    for rank, p in enumerate(passages[:3]):
+        text = p.chunk["text"]
+        for m in _SENTENCE.finditer(text):
+            sent = compact(m.group(0))
+            if len(sent) < 6:
+                continue
+            s = sum(weight(w) for w in words if w in sent)
+            if s:
+                scored.append((s - 0.01 * rank, sent))
+    scored.sort(key=lambda t: -t[0])
+    out = []
+    for _, sent in scored:
+        if sent not in out:
+            out.append(sent)
+        if len(out) == limit:
+            break
+    return out

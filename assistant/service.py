@@ -1,0 +1,301 @@
+"""The Assistant: one object the CLI and the web app ask questions of.
+
+It opens the fact store and the vector index read-only, loads a snapshot of
+them into memory, and answers from that snapshot. ``reload`` swaps in a fresh
+snapshot after an ingestion; a request already running keeps the old one.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from . import answer as A
+from . import facts_route as FR
+from .conversation import State, resolve
+from .retrieval import Passage, best_sentences
+from .snapshot import Snapshot, build
+from .textutil import compact, fmt_number
+from .years import resolve as resolve_years
+
+log = logging.getLogger(__name__)
+
+
+def _open_stores(config):
+    from ingest.factstore import FactStore
+    try:
+        store = FactStore.for_config(config, readonly=True)
+    except FileNotFoundError:
+        return None, None
+    index = None
+    try:
+        from ingest.vector_index import VectorIndex
+        index = VectorIndex(config, readonly=True)
+    except Exception as exc:  # no index yet, or chromadb missing: BM25 alone still answers
+        log.warning("vector index unavailable (%s); narrative answers use BM25 only", exc)
+    return store, index
+
+
+class Assistant:
+    def __init__(self, config, vector_index=None, llm=None):
+        self.config = config
+        self._lock = threading.Lock()
+        self._llm = llm
+        self._vector_override = vector_index
+        self._store = None
+        self._snap: Snapshot = Snapshot()
+        self.reload()
+
+    # --- stores -------------------------------------------------------------
+    def reload(self) -> None:
+        """Re-read both stores (after an ingestion); answers in flight finish on the old snapshot."""
+        with self._lock:
+            store, index = _open_stores(self.config)
+            if self._vector_override is not None:
+                index = self._vector_override
+            snap = build(store, index, int(self.config.rrf_k))
+            old = self._store
+            self._store = store
+            self._snap = snap
+            if old is not None:
+                try:
+                    old.close()
+                except Exception:
+                    pass
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    # --- browsing -----------------------------------------------------------
+    def reports(self) -> list[dict]:
+        return [dict(r) for r in self._snap.reports]
+
+    def report(self, report_id: int) -> dict | None:
+        snap = self._snap
+        if report_id not in snap.by_id or self._store is None:
+            return None
+        with self._lock:
+            rep = self._store.report(report_id)
+            if rep is None:
+                return None
+            rep["chunks"] = self._store.chunks(report_id)
+            rep["facts"] = [A.fact_dict(f, rep) for f in self._store.facts(report_id=report_id)]
+        return rep
+
+    def facts(self, agency=None, year=None, row=None, column=None, table=None) -> list[dict]:
+        if self._store is None:
+            return []
+        with self._lock:
+            rows = self._store.facts(agency=agency, year=int(year) if year else None)
+        out = []
+        for f in rows:
+            if table and table not in (f["table_key"], f["table_label"]):
+                continue
+            if row and row not in (f["row_key"], f["row_label"]):
+                continue
+            if column and column not in (f["column_key"], f["column_label"]):
+                continue
+            out.append(A.fact_dict(f, self._snap.by_id.get(f["report_id"])))
+        return out
+
+    def metrics(self) -> list[dict]:
+        seen = {}
+        for cells in self._snap.cells.values():
+            for key, f in cells.items():
+                if key not in seen:
+                    seen[key] = {"table_key": key[0], "row_key": key[1], "column_key": key[2],
+                                 "table": f["table_label"], "row": f["row_label"], "row_group": f["row_group"],
+                                 "column": f["column_label"], "unit": f["unit"]}
+        order = ["item1", "item5", "item6", "item8", "item9", "applications", "review"]
+        return sorted(seen.values(), key=lambda m: (order.index(m["table_key"]) if m["table_key"] in order else 99,
+                                                   m["row_key"], m["column_key"]))
+
+    def agencies(self) -> list[str]:
+        return self._snap.agencies
+
+    def years(self, agency: str | None = None) -> list[int]:
+        snap = self._snap
+        if agency:
+            return list(snap.years_of.get(agency, []))
+        return sorted({y for ys in snap.years_of.values() for y in ys})
+
+    # --- answering ----------------------------------------------------------
+    def ask(self, question: str, history: list[dict] | None = None) -> dict:
+        snap = self._snap
+        question = (question or "").strip()
+        limit = int(self.config.max_question_chars)
+        if not question:
+            return A.empty_answer(question, "none", "请输入问题。")
+        if len(question) > limit:
+            return A.empty_answer(question, "none", f"问题太长（超过{limit}字），请精简后再问。")
+        if snap.empty:
+            return A.empty_answer(question, "none", "目前还没有导入任何年度报告（no reports yet），暂时无法回答。")
+        state = resolve(question, history, snap)
+        result = self._answer(snap, state)
+        if self._llm is not None or self.config.llm_enabled:
+            from .llm import rephrase
+            result = rephrase(self.config, result, self._llm)
+        return result
+
+    def _answer(self, snap: Snapshot, st: State) -> dict:
+        q = st.question
+        if st.unknown and not st.agencies:
+            names = "、".join(st.unknown)
+            return self._none(snap, st, f"报告库中没有{names}的年度报告。现有机关：{'、'.join(snap.agencies)}。")
+        agencies = st.agencies or []
+        scope, missing = self._scope(snap, st, agencies)
+        if not scope:
+            return self._none(snap, st, self._missing_text(snap, st, agencies, missing))
+        if st.numeric:
+            res = self._numeric(snap, st, scope, missing)
+            if res is not None:
+                return res
+            return self._fallback(snap, st, scope)
+        return self._narrative(snap, st, scope)
+
+    def _scope(self, snap, st: State, agencies: list[str]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        scope, missing = [], []
+        for agency in (agencies or snap.agencies):
+            stored = snap.years_of.get(agency, [])
+            years = resolve_years(st.years, stored)
+            if not st.years.named:
+                years = stored
+            for y in years:
+                (scope if snap.reports_for(agency, y) else missing).append((agency, y))
+        if not agencies:
+            missing = []  # without a named agency, absent agency-years are not worth listing
+        return scope, missing
+
+    def _missing_text(self, snap, st: State, agencies, missing) -> str:
+        parts = []
+        for agency in agencies:
+            ys = [y for a, y in missing if a == agency]
+            have = snap.years_of.get(agency, [])
+            parts.append(f"报告中没有提到{agency}{'、'.join(map(str, ys))}年的情况：报告库中没有该年度的报告"
+                         f"（现有{agency}的报告年份：{'、'.join(map(str, have)) or '无'}）。")
+        if not agencies:
+            ys = "、".join(map(str, st.years.years))
+            parts.append(f"报告库中没有{ys}年的报告。")
+        return "".join(parts)
+
+    # numeric ------------------------------------------------------------------
+    def _numeric(self, snap, st: State, scope, missing) -> dict | None:
+        choice, key = self._choose(snap, st, scope)
+        if choice is None:
+            return None
+        figs = FR.figures(snap, scope, choice, key, st.unit)
+        if not figs:
+            return None
+        agencies = sorted({f.agency for f in figs}, key=[a for a, _ in scope].index)
+        result = A.empty_answer(st.question, "fact", "")
+        result["facts"] = [A.fact_dict(f.fact, f.report) for f in figs]
+        warn = []
+        for fig in figs:
+            w = A.warning_text(fig.report)
+            if w:
+                warn.append(f"《{fig.report['file_name']}》：" + "；".join(fig.report["warnings"]))
+        result["warnings"] = warn
+        gone = [f"{a}{y}年" for a, y in missing] + \
+            [f"{a}{y}年" for a, y in scope if not any(f.agency == a and f.year == y for f in figs)]
+        if len(figs) == 1 and not gone and len(scope) == 1:
+            text = A.single_fact_text(figs[0])
+            w = A.warning_text(figs[0].report)
+            result["answer"] = text + (w if w else "")
+        else:
+            by = "year" if len(agencies) == 1 else "agency"
+            if by == "agency" and len({f.year for f in figs}) > 1:
+                by = "agency_year"
+            if by == "agency_year":
+                text, table = A.series_text(figs, "agency", None, gone)
+                for row, fig in zip(table["rows"], figs):
+                    row[0] = f"{fig.agency}{fig.year}年"
+            else:
+                text, table = A.series_text(figs, by, st.op, gone)
+            if not st.agencies and len(agencies) > 1:
+                text = f"问题没有指明机关，以下列出{len(agencies)}个机关的数字：" + text
+            elif not st.years.named and len(figs) > 1:
+                text = "问题没有指明年份，以下列出各年度的数字：" + text
+            result["answer"] = text + ("" if not warn else "注意：部分报告的表格未通过模板校验，见 warnings。")
+            result["table"] = table
+        result["sources"] = self._fact_sources(snap, figs)
+        return result
+
+    def _choose(self, snap, st: State, scope):
+        choice = FR.choose(snap, scope, st.metric_text, st.unit)
+        if st.follow_up and st.earlier_metric_text and not st.inherited_metric:
+            earlier = FR.choose(snap, scope, st.earlier_metric_text, st.unit)
+            if choice is not None and earlier is not None and FR.column_only(choice) \
+                    and earlier.entry.kind == "cell":
+                key = FR.with_column(earlier, choice)
+                if key is not None:
+                    return earlier, key
+            if choice is None:
+                choice = FR.choose(snap, scope, st.earlier_metric_text + " " + st.metric_text, st.unit)
+        return choice, None
+
+    def _fact_sources(self, snap, figs) -> list[dict]:
+        out = []
+        for fig in figs[:5]:
+            f = fig.fact
+            chunk = None
+            if f.get("char_start") is not None:
+                for c in snap.chunks_of(f["report_id"]):
+                    if c["char_start"] <= f["char_start"] < c["char_end"]:
+                        chunk = c
+                        break
+            if chunk is None:
+                out.append({"report": fig.report["file_name"], "report_id": fig.report["id"], "agency": fig.agency,
+                            "year": fig.year, "section": f["table_label"] or "", "text": f["source_text"],
+                            "score": 1.0, "char_start": f.get("char_start"), "char_end": f.get("char_end"),
+                            "line": f.get("source_line"), "page": f.get("source_page"),
+                            "highlight": [[0, len(f["source_text"])]] if f["source_text"] else []})
+            else:
+                src = A.source_dict(Passage(chunk, 1.0), snap.by_id, [])
+                s, e = f["char_start"] - chunk["char_start"], (f["char_end"] or f["char_start"]) - chunk["char_start"]
+                src["highlight"] = [[max(0, s), min(len(chunk["text"]), e)]] if e > s else []
+                out.append(src)
+        return out
+
+    # narrative ----------------------------------------------------------------
+    def _passages(self, snap, st: State, scope, k=None):
+        agencies = sorted({a for a, _ in scope}) if st.agencies else None
+        years = sorted({y for _, y in scope}) if st.years.named else None
+        query = st.metric_text
+        if not snap.scorer.words(query):
+            query = st.turn.text
+        return snap.retriever.search(query, k or int(self.config.retrieval_k), agencies, years)
+
+    def _narrative(self, snap, st: State, scope) -> dict:
+        passages = self._passages(snap, st, scope)
+        if not passages:
+            return self._none(snap, st, "报告中没有找到与这个问题相关的内容。")
+        words = snap.retriever.query_words(st.metric_text)
+        sentences = best_sentences(passages, words, snap.scorer.weight)
+        result = A.empty_answer(st.question, "narrative", A.narrative_text(sentences, passages, snap.by_id))
+        result["sources"] = [A.source_dict(p, snap.by_id) for p in passages]
+        result["matched_words"] = words
+        return result
+
+    # none ---------------------------------------------------------------------
+    def _fallback(self, snap, st: State, scope) -> dict:
+        """A figure asked for that no fact holds: say so, and show the closest passages."""
+        passages = self._passages(snap, st, scope, k=3)
+        subject = "、".join(sorted({a for a, _ in scope})) if st.agencies else "现有报告"
+        years = "、".join(str(y) for y in sorted({y for _, y in scope})) if st.years.named else ""
+        what = compact(st.metric_text).strip("？?。") or "这个数字"
+        text = f"报告中没有提到{subject}{years + '年' if years else ''}的相关统计数字（{what}）。"
+        if passages:
+            text += "最接近的内容见下方来源，供参考。"
+        result = A.empty_answer(st.question, "none", text)
+        result["sources"] = [A.source_dict(p, snap.by_id) for p in passages]
+        return result
+
+    def _none(self, snap, st: State, text: str) -> dict:
+        result = A.empty_answer(st.question, "none", text)
+        closest = []
+        for agency in st.agencies or []:
+            for y in snap.years_of.get(agency, []):
+                for r in snap.reports_for(agency, y)[:1]:
+                    closest.append({"report": r["file_name"], "report_id": r["id"], "agency": agency, "year": y})
+        result["closest_reports"] = closest
+        return result

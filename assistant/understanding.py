@@ -1,0 +1,75 @@
+"""One turn of a question, understood: which agencies, which years, what figure or topic.
+
+Agency and year spans are cut out of the question so that what is left says
+what is asked about; that remainder is what metrics.py and retrieval score.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .agencies import AgencyMatch, unknown_agencies
+from .metrics import asked_unit, rewrite
+from .textutil import clean_question
+from .years import YearMention, parse_years
+
+_NUMERIC = re.compile(r"多少|几[件条个项次篇人名家期位宗]|几$|几？|有几|数量|数目|总数|总计|合计|金额|分别|各(?:是|有|为)"
+                      r"|变化|增长|增加了|减少了|下降|同比|环比|最多|最少|最高|最低|排名|占比|比例|多大|几成")
+_NARRATIVE = re.compile(r"怎么|怎样|如何|哪些|什么|为什么|为何|措施|做法|举措|问题|不足|短板|改进|经验|特点|亮点|介绍|说说|讲讲|哪里|哪儿|何时")
+_OPS = [
+    ("change", re.compile(r"同比|增长|增加了|减少了|下降|变化|多了|少了|增减|相比|比上年|比去年")),
+    ("max", re.compile(r"最多|最高|最大|哪个.*多|谁.*多")),
+    ("min", re.compile(r"最少|最低|最小|哪个.*少|谁.*少")),
+    ("sum", re.compile(r"合计|加起来|总和|累计|一共.*(?:几年|年间)")),
+]
+# Words that only point back at an earlier turn (那…呢, 其中, 它的).
+_FOLLOW = re.compile(r"^(?:那么?|那个|其中|它的?|他们的?|该机关的?|这个机关的?|同一年|同期)|呢[？?]?$")
+
+
+@dataclass
+class Turn:
+    question: str
+    text: str                                   # compacted, quotes removed
+    agencies: list[AgencyMatch] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    years: YearMention = field(default_factory=YearMention)
+    metric_text: str = ""                       # the question minus agencies and years, rewritten
+    numeric: bool = False
+    narrative: bool = False
+    op: str | None = None
+    unit: str | None = None
+    follow_up: bool = False
+
+    @property
+    def agency_names(self) -> list[str]:
+        out = []
+        for m in self.agencies:
+            if m.agency not in out:
+                out.append(m.agency)
+        return out
+
+
+def understand(question: str, matcher, places: set[str]) -> Turn:
+    text = clean_question(question)
+    turn = Turn(question=question, text=text)
+    turn.agencies = matcher.find(text) if matcher else []
+    turn.unknown = unknown_agencies(text, turn.agencies, places)
+    turn.years = parse_years(text)
+    cut = [False] * len(text)
+    for m in turn.agencies:
+        for i in range(m.start, m.end):
+            cut[i] = True
+    for s, e in turn.years.spans:
+        for i in range(s, min(e, len(text))):
+            cut[i] = True
+    rest = "".join(" " if c else ch for ch, c in zip(text, cut))
+    turn.metric_text = rewrite(rest)
+    turn.numeric = bool(_NUMERIC.search(text))
+    turn.narrative = bool(_NARRATIVE.search(text))
+    turn.unit = asked_unit(text)
+    for op, rx in _OPS:
+        if rx.search(text):
+            turn.op = op
+            break
+    turn.follow_up = bool(_FOLLOW.search(text))
+    return turn

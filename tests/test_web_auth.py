@@ -1,0 +1,148 @@
+"""Staff accounts, sign-in, sessions and CSRF. These need no reports: the console pages
+that show data are tested in test_web_console.py."""
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+
+from web import create_app
+from web.__main__ import main as web_main
+from web.users import create_user, users_path
+
+NAME, PASSWORD = "staff", "correct-horse-battery"
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config, {"TESTING": True})
+    create_user(config, NAME, PASSWORD)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path="/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login(client, name=NAME, password=PASSWORD, next_url=""):
+    return client.post("/login", data={"name": name, "password": password, "next": next_url,
+                                       "csrf_token": csrf_token(client)})
+
+
+# --- accounts -------------------------------------------------------------------
+
+def test_flask_cli_creates_a_user_with_a_hashed_password(config):
+    app = create_app(config)
+    result = app.test_cli_runner().invoke(args=["create-user", "王小明"], input="s3cret-pass\ns3cret-pass\n")
+    assert result.exit_code == 0, result.output
+    assert "已创建用户 王小明" in result.output
+    db = sqlite3.connect(users_path(config))
+    (pw_hash,) = db.execute("SELECT password_hash FROM users WHERE name = ?", ("王小明",)).fetchone()
+    db.close()
+    assert "s3cret-pass" not in pw_hash and pw_hash.startswith(("scrypt:", "pbkdf2:"))
+    # users live in data_dir, away from the fact store
+    assert users_path(config).parent == config.data_path and users_path(config).name == "users.sqlite3"
+
+
+def test_flask_cli_refuses_duplicates_mismatch_and_short_passwords(app):
+    runner = app.test_cli_runner()
+    dup = runner.invoke(args=["create-user", NAME], input="another-pass\nanother-pass\n")
+    assert dup.exit_code != 0 and "已存在" in dup.output
+    short = runner.invoke(args=["create-user", "li"], input="short\nshort\n")
+    assert short.exit_code != 0 and "至少" in short.output
+    mismatch = runner.invoke(args=["create-user", "zhao"], input="long-enough-1\nlong-enough-2\n"
+                                                                   "long-enough-1\nlong-enough-1\n")
+    assert mismatch.exit_code == 0  # click asks again after a mismatch
+    replaced = runner.invoke(args=["create-user", NAME, "--replace"], input="brand-new-pass\nbrand-new-pass\n")
+    assert replaced.exit_code == 0
+
+
+def test_python_m_web_create_user(config, monkeypatch, capsys):
+    import io
+    monkeypatch.setattr("sys.stdin", io.StringIO("typed-password\n"))
+    assert web_main(["create-user", "zhang", "--data-dir", str(config.data_path)]) == 0
+    assert "zhang" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("typed-password\n"))
+    assert web_main(["create-user", "zhang", "--data-dir", str(config.data_path)]) == 1
+
+
+@pytest.mark.parametrize("name", ["", "  ", "has space", "x" * 65, "tab\tname"])
+def test_bad_user_names(config, name):
+    with pytest.raises(ValueError):
+        create_user(config, name, "long-enough-pass")
+
+
+# --- sign-in and sessions -----------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/console/", "/console/figures", "/console/reports", "/console/jobs/x"])
+def test_console_needs_login(client, path):
+    resp = client.get(path)
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_console_status_poll_without_login_is_401_json(client):
+    resp = client.get("/console/jobs/x/status", headers={"Accept": "application/json"})
+    assert resp.status_code == 401 and "登录" in resp.get_json()["error"]
+
+
+def test_login_with_wrong_password_or_unknown_user(client):
+    for name, password in ((NAME, "wrong-password"), ("nobody", PASSWORD)):
+        resp = login(client, name, password)
+        assert resp.status_code == 401
+        assert "用户名或密码不正确" in resp.get_data(as_text=True)
+    assert client.get("/console/reports").status_code == 302
+
+
+def test_login_goes_to_next_and_logout_ends_the_session(client):
+    resp = login(client, next_url="/console/reports")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/console/reports"
+    page = client.get("/console/reports")
+    assert page.status_code == 200 and "退出（staff）" in page.get_data(as_text=True)
+    resp = client.post("/logout", data={"csrf_token": csrf_token(client, "/console/reports")})
+    assert resp.status_code == 302
+    assert client.get("/console/reports").status_code == 302
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"])
+def test_login_never_redirects_off_site(client, target):
+    resp = login(client, next_url=target)
+    assert resp.headers["Location"] == "/console/"
+
+
+def test_login_page_escapes_next(client):
+    html = client.get('/login?next="><script>alert(1)</script>').get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+
+
+# --- CSRF -----------------------------------------------------------------------
+
+def test_forms_without_a_csrf_token_are_refused(client):
+    resp = client.post("/login", data={"name": NAME, "password": PASSWORD})
+    assert resp.status_code == 400 and "安全令牌" in resp.get_data(as_text=True)
+    login(client)
+    for path in ("/logout", "/console/reports/upload", "/console/reports/1/delete", "/console/reports/1/reingest"):
+        assert client.post(path, data={}).status_code == 400, path
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
+    assert client.get("/console/reports").status_code == 200  # still signed in
+
+
+def test_security_headers(client):
+    resp = client.get("/login")
+    assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert "HttpOnly" in client.post("/login", data={"name": NAME, "password": PASSWORD,
+                                                      "csrf_token": csrf_token(client)}).headers["Set-Cookie"]
+
+
+def test_secret_key_is_generated_once_into_the_data_dir(config):
+    first = create_app(config).secret_key
+    assert (config.data_path / "secret_key").read_text().strip() == first
+    assert create_app(config).secret_key == first
+    assert create_app(config.replace(web_secret_key="from-config")).secret_key == "from-config"

@@ -1,0 +1,274 @@
+"""The staff console: figures (table, chart, export) and reports (upload, progress, delete, re-ingest).
+
+Every route here needs a signed-in account; every form carries a CSRF token
+(CSRFProtect checks all POSTs outside the JSON API).
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+
+from . import MAX_UPLOAD_FILES, backend, fail, uploads
+from .auth import login_required
+from .export import csv_response, json_download
+
+log = logging.getLogger(__name__)
+bp = Blueprint("console", __name__, url_prefix="/console")
+
+MAX_METRICS = 12
+KIND_RANK = {"table": 0, "derived": 1, "narrative": 2}
+
+
+@bp.before_request
+@login_required
+def require_login():
+    return None
+
+
+@bp.app_template_filter("number")
+def number(value) -> str:
+    """144.0 shows as 144; other numbers keep their decimals."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for(".figures"))
+
+
+# --- figures ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Metric:
+    table_key: str
+    row_key: str
+    column_key: str
+    table_label: str
+    row_label: str
+    column_label: str
+    unit: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.table_key}|{self.row_key}|{self.column_key}"
+
+    @property
+    def label(self) -> str:
+        return " · ".join(p for p in (self.table_label, self.row_label, self.column_label) if p)
+
+
+def _metrics(a) -> list[Metric]:
+    return [Metric(m["table_key"], m["row_key"], m["column_key"], m.get("table_label") or "",
+                   m.get("row_label") or "", m.get("column_label") or "", m.get("unit") or "")
+            for m in a.metrics()]
+
+
+def _selection(a):
+    """The picked agencies, years and metrics, each kept only if the store knows it."""
+    known_agencies = list(a.agencies())
+    known_years = sorted({int(y) for y in a.years() if y is not None})
+    metrics = _metrics(a)
+    by_id = {m.id: m for m in metrics}
+    agencies = [x for x in request.args.getlist("agency") if x in known_agencies]
+    years = [int(y) for y in request.args.getlist("year") if y.isdigit() and int(y) in known_years]
+    chosen = [by_id[x] for x in dict.fromkeys(request.args.getlist("metric")) if x in by_id][:MAX_METRICS]
+    return known_agencies, known_years, metrics, agencies, years, chosen
+
+
+def collect_facts(a, agencies: list[str], years: list[int], metrics: list[Metric]) -> list[dict]:
+    """One fact per (metric, agency, year): a table cell is preferred over a figure taken from prose."""
+    best: dict[tuple, dict] = {}
+    for m in metrics:
+        for f in a.facts(table=m.table_key, row=m.row_key, column=m.column_key):
+            if (agencies and f["agency"] not in agencies) or (years and f["year"] not in years):
+                continue
+            key = (m.id, f["agency"], f["year"])
+            old = best.get(key)
+            if old is None or KIND_RANK.get(f.get("kind"), 9) < KIND_RANK.get(old.get("kind"), 9):
+                best[key] = dict(f, metric=m.id)
+    return sorted(best.values(), key=lambda f: (f["agency"], f["year"] or 0, f["metric"]))
+
+
+def pivot(facts: list[dict], metrics: list[Metric]) -> list[dict]:
+    """Rows of the figures table: one per agency and year, a cell per metric."""
+    rows: dict[tuple, dict] = {}
+    for f in facts:
+        row = rows.setdefault((f["agency"], f["year"]), {"agency": f["agency"], "year": f["year"], "cells": {}})
+        row["cells"][f["metric"]] = f
+    return [rows[k] for k in sorted(rows, key=lambda k: (k[0], k[1] or 0))]
+
+
+def charts(facts: list[dict], metrics: list[Metric]) -> list[dict]:
+    """A line over years per agency when several years are shown, else a bar per agency."""
+    out = []
+    for m in metrics:
+        mine = [f for f in facts if f["metric"] == m.id]
+        if not mine:
+            continue
+        years = sorted({f["year"] for f in mine})
+        agencies = sorted({f["agency"] for f in mine})
+        value = {(f["agency"], f["year"]): f["value"] for f in mine}
+        unit = mine[0].get("unit") or m.unit
+        if len(years) > 1:
+            out.append({"title": m.label, "unit": unit, "type": "line", "labels": [str(y) for y in years],
+                        "series": [{"name": ag, "values": [value.get((ag, y)) for y in years]} for ag in agencies]})
+        else:
+            out.append({"title": f"{m.label}（{years[0]}年）", "unit": unit, "type": "bar", "labels": agencies,
+                        "series": [{"name": f"{years[0]}年", "values": [value.get((ag, years[0])) for ag in agencies]}]})
+    return out
+
+
+@bp.get("/figures")
+def figures():
+    with backend.get().reading() as a:
+        known_agencies, known_years, metrics, agencies, years, chosen = _selection(a)
+        facts = collect_facts(a, agencies, years, chosen) if chosen else []
+    groups: dict[str, list[Metric]] = {}
+    for m in metrics:
+        groups.setdefault(m.table_label or m.table_key, []).append(m)
+    return render_template("console/figures.html", known_agencies=known_agencies, known_years=known_years,
+                           metric_groups=groups, agencies=agencies, years=years, chosen=chosen,
+                           rows=pivot(facts, chosen), charts=charts(facts, chosen), n_facts=len(facts),
+                           export_args=request.args.to_dict(flat=False))
+
+
+@bp.get("/figures/export")
+def export():
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "json"):
+        fail(400, "导出格式只能是 csv 或 json")
+    with backend.get().reading() as a:
+        _, _, _, agencies, years, chosen = _selection(a)
+        facts = collect_facts(a, agencies, years, chosen)
+    if not chosen:
+        fail(400, "请至少选择一个指标")
+    if fmt == "csv":
+        return csv_response(facts, "figures.csv")
+    return json_download({"agencies": agencies, "years": years, "metrics": [m.id for m in chosen], "facts": facts},
+                         "figures.json")
+
+
+# --- reports ----------------------------------------------------------------
+
+@bp.get("/reports")
+def reports():
+    try:
+        with backend.get().reading() as a:
+            items = a.reports()
+    except backend.Unavailable:
+        items = []  # nothing ingested yet: the page still offers the upload
+    return render_template("console/reports.html", reports=items, max_mb=current_app.config["UPLOAD_MAX_BYTES"] >> 20,
+                           max_files=MAX_UPLOAD_FILES)
+
+
+def _save_checked(storage, dest, limit: int) -> str | None:
+    """Write the upload to ``dest`` if its type and size pass; the problem otherwise."""
+    head = storage.stream.read(uploads.SNIFF_BYTES)
+    problem = uploads.check(dest.name, head)
+    if problem:
+        return problem
+    size = len(head)
+    with open(dest, "wb") as out:
+        out.write(head)
+        while chunk := storage.stream.read(1 << 16):
+            size += len(chunk)
+            if size > limit:
+                break
+            out.write(chunk)
+    if size > limit:
+        dest.unlink(missing_ok=True)
+        return f"文件超过 {limit >> 20} MB"
+    return None
+
+
+@bp.post("/reports/upload")
+def upload():
+    files = [f for f in request.files.getlist("files") if f and f.filename]
+    if not files:
+        flash("请选择要上传的文件", "error")
+        return redirect(url_for(".reports"), 303)
+    if len(files) > MAX_UPLOAD_FILES:
+        flash(f"每次最多上传 {MAX_UPLOAD_FILES} 个文件", "error")
+        return redirect(url_for(".reports"), 303)
+    service = backend.get()
+    staging = service.uploads / ".staging" / secrets.token_hex(8)
+    staging.mkdir(parents=True, exist_ok=True)
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    accepted, rejected = [], []
+    for storage in files:
+        shown = storage.filename.replace("\\", "/").rsplit("/", 1)[-1]
+        name = uploads.safe_filename(storage.filename)
+        dest = staging / name if name else None
+        if not name:
+            problem = "文件名无效"
+        elif dest in accepted:
+            problem = "与本次上传的另一个文件重名"
+        else:
+            problem = _save_checked(storage, dest, limit)
+        if problem:
+            rejected.append({"file": shown, "status": "rejected", "error": problem, "warnings": []})
+        else:
+            accepted.append(dest)
+    if not accepted:
+        staging.rmdir()
+        for r in rejected:
+            flash(f"{r['file']}：{r['error']}", "error")
+        return redirect(url_for(".reports"), 303)
+    job = service.jobs.start_upload(accepted, g.user["name"], rejected)
+    return redirect(url_for(".job", job_id=job.id), 303)
+
+
+def _existing_report(report_id: int) -> dict:
+    with backend.get().reading() as a:
+        rep = a.report(report_id)
+    if rep is None:
+        fail(404, f"没有编号为 {report_id} 的报告")
+    return rep
+
+
+@bp.post("/reports/<int:report_id>/delete")
+def delete(report_id: int):
+    from assistant import library
+
+    service = backend.get()
+    rep = _existing_report(report_id)
+    with service.write_lock:
+        deleted = library.delete_report(service.config, report_id)
+        if deleted:
+            # The uploaded copy goes too, so a deleted report cannot come back on the next re-ingest.
+            copy = service.uploads / rep["file_name"]
+            if copy.parent == service.uploads and copy.is_file():
+                copy.unlink()
+        service.reload()
+    flash(f"已删除 {rep['file_name']}" if deleted else f"{rep['file_name']} 未能删除（可能已被删除）",
+          "info" if deleted else "error")
+    return redirect(url_for(".reports"), 303)
+
+
+@bp.post("/reports/<int:report_id>/reingest")
+def reingest(report_id: int):
+    rep = _existing_report(report_id)
+    job = backend.get().jobs.start_reingest(report_id, rep["file_name"], g.user["name"])
+    return redirect(url_for(".job", job_id=job.id), 303)
+
+
+def _job(job_id: str):
+    job = backend.get().jobs.get(job_id)
+    if job is None:
+        fail(404, "没有这个导入任务（服务重启后任务记录会清空）")
+    return job
+
+
+@bp.get("/jobs/<job_id>")
+def job(job_id: str):
+    return render_template("console/job.html", job=_job(job_id).as_dict())
+
+
+@bp.get("/jobs/<job_id>/status")
+def job_status(job_id: str):
+    return jsonify(_job(job_id).as_dict())
