@@ -186,11 +186,12 @@ def unknown_agencies(text: str, known: list[AgencyMatch], places: set[str]) -> l
     for m in _UNKNOWN.finditer(text):
         if any(m.start() < k.end and k.start < m.end() for k in known):
             continue
-        place = m.group(1)
+        place = m.group(1).lstrip("年的和与及在向对、")
         core = _LEVEL_END.sub("", place)
-        if place in NOT_PLACES or core in places or any(c.isdigit() for c in place):
+        # 年淮安市: any tail of the match that is a stored place makes it a known one.
+        if place in NOT_PLACES or len(core) < 2 or any(core[i:] in places for i in range(len(core) - 1)):
             continue
         if not m.group(2) and place[-1] == "区":
             continue  # 全区/城区 style words are not agencies without an organisation
-        out.append(m.group(0))
+        out.append(place + (m.group(2) or ""))
     return out

@@ -66,7 +66,8 @@ def merge(state: State | None, turn: Turn, snap) -> State:
     elif turn.narrative:
         new.numeric = False
     else:
-        new.numeric = state.numeric if not has_metric else False
+        # 行政诉讼呢？ asks the same kind of question as the turn before.
+        new.numeric = state.numeric
     return new
 
 

@@ -13,8 +13,8 @@ from .snapshot import Snapshot
 
 # How much of the question a figure's description must explain to be taken as the answer.
 MIN_COVERAGE = 0.5
-# A prose figure must also explain the question's rarest word (粉丝, 访问量 …).
-FOCUS_FOUND = 0.6
+# In a comparison, a template cell this close to the best prose figure is preferred.
+CELL_MARGIN = 0.8
 
 
 @dataclass
@@ -52,6 +52,7 @@ def acceptable(snap: Snapshot, m: Match, text: str) -> bool:
     if m.coverage < MIN_COVERAGE:
         return False
     if m.entry.kind == "narrative":
+        # A prose figure must also explain the question's rarest word (粉丝, 访问量 …).
         words = snap.scorer.words(text)
         known = [w for w in words if snap.scorer._df(w) > 0]
         if known:
@@ -68,10 +69,15 @@ def rank(snap: Snapshot, report_ids: list[int], text: str, unit: str | None) -> 
 
 def choose(snap: Snapshot, scope: list[tuple[str, int]], text: str, unit: str | None) -> Choice | None:
     ranked = rank(snap, scope_reports(snap, scope), text, unit)
-    for m in ranked[:1]:
-        if acceptable(snap, m, text):
-            return Choice(m, text)
-    return None
+    if not ranked or not acceptable(snap, ranked[0], text):
+        return None
+    top = ranked[0]
+    if top.entry.kind == "narrative" and len(scope) > 1:
+        # Several reports: a template cell every report has beats a sentence only one report wrote.
+        cell = next((m for m in ranked if m.entry.kind == "cell"), None)
+        if cell is not None and cell.score >= CELL_MARGIN * top.score and acceptable(snap, cell, text):
+            return Choice(cell, text)
+    return Choice(top, text)
 
 
 def column_only(choice: Choice) -> bool:

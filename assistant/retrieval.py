@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 _POOL = 40
+_RERANK = 10
+RERANK_WEIGHT = 0.5
 
 
 @dataclass
@@ -42,8 +44,10 @@ class HybridRetriever:
         self.vocab: set[str] = set()
         self._agency = np.array([c["agency"] for c in chunks], dtype=object)
         self._year = np.array([c["year"] if c["year"] is not None else -1 for c in chunks])
+        self._report = np.array([c["report_id"] for c in chunks])
         if chunks:
             import bm25s
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
             corpus = [self.tokens(c["text"]) or ["_"] for c in chunks]
             self.vocab = {w for doc in corpus for w in doc}
             self.bm25 = bm25s.BM25()
@@ -60,8 +64,10 @@ class HybridRetriever:
                 seen.append(w)
         return seen
 
-    def _mask(self, agencies, years) -> np.ndarray:
+    def _mask(self, agencies, years, reports=None) -> np.ndarray:
         mask = np.ones(len(self.chunks), dtype=bool)
+        if reports is not None:
+            mask &= np.isin(self._report, list(reports))
         if agencies:
             mask &= np.isin(self._agency, list(agencies))
         if years:
@@ -77,13 +83,14 @@ class HybridRetriever:
         order = np.argsort(-scores, kind="stable")[:_POOL]
         return [int(i) for i in order if scores[i] > 0]
 
-    def dense_ranking(self, query: str, agencies, years) -> list[int]:
+    def dense_ranking(self, query: str, agencies, years, files=None) -> list[int]:
         if self.vectors is None:
             return []
         ranked: list[tuple[float, int]] = []
         try:
             for agency in (agencies or [None]):
-                for cid, sim in self.vectors.search(query, _POOL, agency=agency, years=list(years) if years else None):
+                for cid, sim in self.vectors.search(query, _POOL, agency=agency, years=list(years) if years else None,
+                                                    report_ids=files):
                     i = self.by_id.get(cid)
                     if i is not None:
                         ranked.append((sim, i))
@@ -93,29 +100,41 @@ class HybridRetriever:
         ranked.sort(key=lambda t: -t[0])
         return [i for _, i in ranked]
 
-    def search(self, query: str, k: int, agencies=None, years=None, extra_words: list[str] | None = None
-               ) -> list[Passage]:
+    def search(self, query: str, k: int, agencies=None, years=None, reports=None,
+               extra_words: list[str] | None = None, weight=None) -> list[Passage]:
+        """Top ``k`` passages; ``reports`` (ids) limits the search to those reports."""
         if not self.chunks:
             return []
         words = self.query_words(query)
         for w in extra_words or ():
             if w not in words:
                 words.append(w)
-        mask = self._mask(agencies, years)
+        mask = self._mask(agencies, years, reports)
         if not mask.any():
             return []
+        files = sorted({self.chunks[i]["report"] for i in np.flatnonzero(mask)}) if reports is not None else None
         fused: dict[int, Passage] = {}
         for rank, i in enumerate(self.bm25_ranking(words, mask)):
             p = fused.setdefault(i, Passage(self.chunks[i], 0.0))
             p.score += 1.0 / (self.rrf_k + rank + 1)
             p.bm25_rank = rank + 1
-        for rank, i in enumerate(self.dense_ranking(query, agencies, years)):
+        for rank, i in enumerate(self.dense_ranking(query, agencies, years, files)):
             if not mask[i]:
                 continue
             p = fused.setdefault(i, Passage(self.chunks[i], 0.0))
             p.score += 1.0 / (self.rrf_k + rank + 1)
             p.dense_rank = rank + 1
-        out = sorted(fused.values(), key=lambda p: -p.score)[:k]
+        pool = sorted(fused.values(), key=lambda p: -p.score)[:max(k, _RERANK)]
+        if weight is not None and words:
+            # The passage whose best sentence holds the question's rarer words is the one to quote;
+            # a bounded bonus lets that reorder passages the two rankings put close together.
+            total = sum(weight(w) for w in words) or 1.0
+            for p in pool:
+                best = max((sum(weight(w) for w in words if w in compact(m.group(0)))
+                            for m in _SENTENCE.finditer(p.chunk["text"])), default=0.0)
+                p.score += RERANK_WEIGHT * (best / total) / (self.rrf_k + 1)
+            pool.sort(key=lambda p: -p.score)
+        out = pool[:k]
         for p in out:
             p.words = [w for w in words if w in compact(p.chunk["text"])]
         return out

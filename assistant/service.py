@@ -263,7 +263,8 @@ class Assistant:
         query = st.metric_text
         if not snap.scorer.words(query):
             query = st.turn.text
-        return snap.retriever.search(query, k or int(self.config.retrieval_k), agencies, years)
+        return snap.retriever.search(query, k or int(self.config.retrieval_k), agencies, years, snap.prose_reports,
+                                     weight=snap.scorer.weight)
 
     def _narrative(self, snap, st: State, scope) -> dict:
         passages = self._passages(snap, st, scope)

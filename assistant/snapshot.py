@@ -17,6 +17,17 @@ from .textutil import Segmenter, compact
 log = logging.getLogger(__name__)
 
 _TEMPLATE = template_entries()
+CONTEXT_BEFORE = 120  # characters of report text read before a prose figure
+
+
+# For quoting prose, one copy of a report is enough; a text file is the cleanest copy of prose
+# (PDF extraction breaks lines and may reorder blocks), so it is preferred there; tables prefer
+# the copy whose figures passed the template checks (report_preference).
+PROSE_MEDIA = {"txt": 0, "html": 1, "pdf": 2}
+
+
+def prose_preference(report: dict) -> tuple:
+    return (PROSE_MEDIA.get(report.get("media") or "", 3), len(report.get("warnings") or []), report["id"])
 
 
 def report_preference(report: dict) -> tuple:
@@ -36,6 +47,7 @@ class Snapshot:
     narrative: dict[int, list[Entry]] = field(default_factory=dict)
     chunks: list[dict] = field(default_factory=list)
     chunks_by_report: dict[int, list[dict]] = field(default_factory=dict)
+    prose_reports: set[int] = field(default_factory=set)   # one copy per agency-year, for retrieval
     matcher: AgencyMatcher | None = None
     places: set[str] = field(default_factory=set)
     scorer: Scorer | None = None
@@ -107,18 +119,22 @@ def build(store, vector_index=None, rrf_k: int = 60) -> Snapshot:
         snap.by_agency_year.setdefault((r["agency"], r["year"]), []).append(r)
     for key, reps in snap.by_agency_year.items():
         reps.sort(key=report_preference)
+        snap.prose_reports.add(min(reps, key=prose_preference)["id"])
         if key[1] is not None:
             snap.years_of.setdefault(key[0], []).append(key[1])
     for agency in {r["agency"] for r in snap.reports}:
         snap.years_of.setdefault(agency, [])
         snap.years_of[agency].sort()
-    label_words = set()
+    texts = {r["id"]: (store.report(r["id"]) or {}).get("text", "") for r in snap.reports}
     for f in facts:
         if f["table_key"] == "narrative":
+            # The sentence and what precedes it: a heading such as （3）推进环境保护信息公开 often says
+            # what the figure is about when the sentence itself does not.
+            text, start = texts.get(f["report_id"], ""), f.get("char_start")
+            before = compact(text[max(0, start - CONTEXT_BEFORE):start]) if text and start else ""
             e = Entry("narrative", "narrative", f["row_key"], f["column_key"], own=compact(f["row_label"]),
-                      context=compact(f["source_text"]), unit=f["unit"], fact=f)
+                      context=before + compact(f["source_text"]), unit=f["unit"], fact=f)
             snap.narrative.setdefault(f["report_id"], []).append(e)
-            label_words.add(compact(f["row_label"]))
         else:
             snap.cells.setdefault(f["report_id"], {})[(f["table_key"], f["row_key"], f["column_key"])] = f
     counts = defaultdict(int)

@@ -62,7 +62,11 @@ def understand(question: str, matcher, places: set[str]) -> Turn:
     for s, e in turn.years.spans:
         for i in range(s, min(e, len(text))):
             cut[i] = True
-    rest = "".join(" " if c else ch for ch, c in zip(text, cut))
+    chars = [" " if c else ch for ch, c in zip(text, cut)]
+    for s, e in turn.years.destinations:
+        # 结转到2026年 reads as 结转到下年度, the template's words for it.
+        chars[s:e] = ["下年度"] + [""] * (e - s - 1)
+    rest = "".join(chars)
     turn.metric_text = rewrite(rest)
     turn.numeric = bool(_NUMERIC.search(text))
     turn.narrative = bool(_NARRATIVE.search(text))

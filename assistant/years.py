@@ -23,6 +23,7 @@ _ALL_YEARS = re.compile(r"历年|历次|每一年|逐年|近几年|这几年|最
 class YearMention:
     years: list[int] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)
+    destinations: list[tuple[int, int]] = field(default_factory=list)  # 结转到2026年: the next year
     all_years: bool = False       # 历年 / 近几年: every stored year
     recent: int | None = None     # 近三年: the newest N stored years
     relative: int | None = None   # 去年 = -1 (from the newest stored year)
@@ -34,6 +35,7 @@ class YearMention:
 
 def parse_years(text: str) -> YearMention:
     """Years named in ``text`` (already compacted), in order, without duplicates."""
+    mention = YearMention()
     found: list[tuple[int, int]] = []  # (position, year)
     spans: list[tuple[int, int]] = []
     taken = [False] * (len(text) + 1)
@@ -57,13 +59,13 @@ def parse_years(text: str) -> YearMention:
         if taken[m.start()]:
             continue
         if _DESTINATION.search(text[max(0, m.start() - 4):m.start()]):
-            claim(m)
+            end = m.end() + (1 if text[m.end():m.end() + 1] == "年" else 0)
+            mention.destinations.append((m.start(), end))
             continue
         found.append((m.start(), int(m.group(1))))
         end = m.end() + (1 if text[m.end():m.end() + 1] == "年" else 0)
         end += 1 if text[end:end + 1] == "度" else 0
         spans.append((m.start(), end))
-    mention = YearMention()
     for _, y in sorted(found):
         if y not in mention.years:
             mention.years.append(y)

@@ -38,9 +38,8 @@ def from_title(title: str) -> tuple[str, int | None]:
     year = _year_value(m.group(1)) if m else None
     rest = title[:m.start()] + "\n" + title[m.end():] if m else title
     # The agency is whichever side of the year carries it (before: "XX局2020年…", after: "2019年XX厅…").
-    parts = [p for p in rest.split("\n")]
     agency = ""
-    for part in parts:
+    for part in rest.split("\n"):
         cut = _REPORT_NAME.search(part)
         name = part[:cut.start()] if cut else part
         if cut and cut.group(0).startswith("政府") and _ADMIN_UNIT_END.search(name):

@@ -28,7 +28,8 @@ _HEADING = re.compile(
     r"|第\s*[一二三四五六七八九十百零〇\d]+\s*[条章节部分项]"
     r"|\d{1,2}\s*[.．、](?!\d)"
     r"|[（(]\d{1,2}[）)]"
-    r"|[①-⑳])")
+    r"|[①-⑳]"
+    r"|#{1,6}\s)")
 _TOP_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*、")
 # Short headings ending like this are complete, so the next line is new even if short.
 _HEADING_END = re.compile(r"(?:情况|事项|方面|概述|措施|问题|结果|[（(][一二三四五六七八九十]+[）)]项)\s*$")

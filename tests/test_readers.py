@@ -344,3 +344,26 @@ def test_bad_files(tmp_path):
     html.write_text("<html><body><script>政府信息公开</script></body></html>", encoding="utf-8")
     _fails(html, "no text", "没有可读取")
     _fails(tmp_path, "not a regular file", "不是文件")
+
+
+def test_binary_disguised_as_text(tmp_path):
+    f = tmp_path / "binary.txt"
+    f.write_bytes(b"\x00\x01\x02\x03\x04\x05" * 100 + "政府信息公开年度报告".encode())
+    _fails(f, "binary", "控制字符")
+
+
+def test_normalize_never_loses_a_line():
+    import random
+    rnd = random.Random(0)
+    pieces = ["一、总体情况", "（二）依申请公开", "第二十条第（一）项", "1.属于国家秘密", "0", "12 3 4", "规章 1 2 3",
+              "本年度共受理申请 21", "件，均已答复。", "全面推进政务公开工作，不断完善政府信息公开制度，建立健全保障",
+              "机制。", "2023 年", "— 3 —", "", "  ", "A | B", "发布日期：2020-01-31", "：", "x", "３",
+              "政府信息公开工作年度报告"]
+    for _ in range(300):
+        pages = ["\n".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 15))) for _ in range(rnd.randint(1, 2))]
+        text, starts = normalize_pages(pages)
+        assert len(starts) == len(pages) and starts == sorted(starts) and all(0 <= s <= len(text) for s in starts)
+        for page in pages:
+            for line in page.split("\n"):
+                if line.strip() and not normalize.is_page_number(line):
+                    assert line in text

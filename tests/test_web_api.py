@@ -186,8 +186,26 @@ def test_api_needs_no_csrf_token(client):
     assert client.post("/api/ask", json={"question": "平潭2022年部分公开的申请有几件？"}).status_code == 200
 
 
-def test_without_any_report_the_api_says_so(tmp_path):
+def test_without_any_report_the_assistant_says_so(tmp_path):
     from ingest.settings import load
     empty = create_app(load(data_dir=str(tmp_path / "empty")), {"TESTING": True}).test_client()
-    assert _error(empty.post("/api/ask", json={"question": "平潭2022年部分公开的申请有几件？"}), 503)
-    assert empty.get("/healthz").status_code == 503
+    result = empty.post("/api/ask", json={"question": "平潭2022年部分公开的申请有几件？"}).get_json()
+    assert result["route"] == "none" and not result["facts"]
+    assert empty.get("/healthz").get_json() == {"status": "ok", "reports": 0}
+    assert empty.get("/").status_code == 200
+
+
+def test_an_assistant_that_cannot_start_is_a_503_not_a_crash(tmp_path):
+    from ingest.settings import load
+
+    def broken(config):
+        raise OSError("disk unreadable")
+
+    app = create_app(load(data_dir=str(tmp_path / "d")), {"TESTING": True, "ASSISTANT_FACTORY": broken})
+    client = app.test_client()
+    assert "暂不可用" in _error(client.post("/api/ask", json={"question": "平潭2022年有几件？"}), 503)
+    assert client.get("/healthz").status_code == 503
+    assert client.get("/api/reports").status_code == 503
+    assert "暂不可用" in client.get("/").get_data(as_text=True)
+    stream = client.post("/api/ask/stream", json={"question": "平潭2022年有几件？"}).get_data(as_text=True)
+    assert "event: error" in stream and "暂不可用" in stream

@@ -114,8 +114,10 @@ def _http_error(exc: HTTPException):
         message = "页面已过期或缺少安全令牌，请刷新页面后重试"
     elif code == 413 and request.endpoint == "console.upload":
         from flask import current_app
-        mb = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
-        message = f"上传内容过大：每个文件不超过 {mb} MB，每次最多 {MAX_UPLOAD_FILES} 个文件"
+
+        from .uploads import human_size
+        size = human_size(current_app.config["UPLOAD_MAX_BYTES"])
+        message = f"上传内容过大：每个文件不超过 {size}，每次最多 {MAX_UPLOAD_FILES} 个文件"
     else:
         # Our own aborts carry a Chinese description; werkzeug's defaults are English.
         own = exc.description if getattr(exc, "_web_message", False) else None

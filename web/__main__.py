@@ -23,8 +23,7 @@ def serve(config, threads: int = 8, warm: bool = True, **waitress_options):
     if warm:
         with app.app_context():
             try:
-                with backend.get().reading() as a:
-                    n = len(a.reports())
+                n = len(backend.assistant().reports())
                 print(f"已载入 {n} 份报告", flush=True)
             except backend.Unavailable as exc:
                 print(f"警告：{exc}（上传报告后可用）", file=sys.stderr, flush=True)

@@ -61,8 +61,7 @@ def _read_history(history) -> list[dict] | None:
 @bp.post("/api/ask")
 def ask():
     question, history = read_question()
-    with backend.get().reading() as a:
-        result = a.ask(question, history)
+    result = backend.assistant().ask(question, history)
     return jsonify(result)
 
 
@@ -90,8 +89,7 @@ def ask_stream():
     def events():
         yield sse("status", {"stage": "searching", "message": "正在查找相关报告…"})
         try:
-            with service.reading() as a:
-                result = a.ask(question, history)
+            result = service.assistant().ask(question, history)
         except backend.Unavailable as exc:
             yield sse("error", {"error": str(exc)})
             return
@@ -109,14 +107,12 @@ def ask_stream():
 
 @bp.get("/api/reports")
 def reports():
-    with backend.get().reading() as a:
-        return jsonify(reports=a.reports())
+    return jsonify(reports=backend.assistant().reports())
 
 
 @bp.get("/api/reports/<int:report_id>")
 def report(report_id: int):
-    with backend.get().reading() as a:
-        rep = a.report(report_id)
+    rep = backend.assistant().report(report_id)
     if rep is None:
         fail(404, f"没有编号为 {report_id} 的报告")
     return jsonify(rep)
@@ -145,8 +141,7 @@ def facts():
         fail(400, "format 只能是 json 或 csv")
     query = {"agency": _text_arg("agency"), "year": year_arg(request.args.get("year")),
              "row": _text_arg("row"), "column": _text_arg("column"), "table": _text_arg("table")}
-    with backend.get().reading() as a:
-        rows = a.facts(**query)
+    rows = backend.assistant().facts(**query)
     if fmt == "csv":
         return csv_response(rows, "facts.csv")
     return jsonify(facts=rows, count=len(rows))
@@ -155,8 +150,7 @@ def facts():
 @bp.get("/healthz")
 def healthz():
     try:
-        with backend.get().reading() as a:
-            n = len(a.reports())
+        n = len(backend.assistant().reports())
     except backend.Unavailable as exc:
         return jsonify(status="unavailable", error=str(exc)), 503
     return jsonify(status="ok", reports=n)

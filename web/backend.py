@@ -1,9 +1,9 @@
 """The one place the web app reaches the assistant, and the background ingestion jobs.
 
 The assistant is built lazily (loading the embedding model takes seconds) and
-shared by all request threads. ``reload()`` swaps its in-memory indexes, so it
-runs under an exclusive lock while questions hold a shared one; ingestion
-itself runs outside that lock, so answering continues during a long upload.
+shared by all request threads; its ``reload()`` swaps in a fresh snapshot while
+questions in flight finish on the old one, so answering never waits for an
+upload. Writes to the stores are serialised by ``write_lock``.
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import shutil
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -29,52 +28,12 @@ class Unavailable(Exception):
     """The assistant cannot be built (e.g. nothing ingested yet); the message is for users."""
 
 
-class RWLock:
-    """Many readers or one writer; a waiting writer blocks new readers so reload is not starved."""
-
-    def __init__(self):
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._waiting_writers = 0
-
-    @contextmanager
-    def read(self):
-        with self._cond:
-            while self._writer or self._waiting_writers:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def write(self):
-        with self._cond:
-            self._waiting_writers += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._waiting_writers -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
-
-
 class Backend:
     def __init__(self, config, factory: Callable | None = None):
         self.config = config
         self._factory = factory
         self._assistant = None
         self._build_lock = threading.Lock()
-        self._rw = RWLock()
         # One write to the stores at a time: ingestion, re-ingestion and deletion.
         self.write_lock = threading.Lock()
         self.jobs = JobManager(self)
@@ -85,7 +44,7 @@ class Backend:
         from assistant import Assistant
         return Assistant(self.config)
 
-    def _get(self):
+    def assistant(self):
         if self._assistant is None:
             with self._build_lock:
                 if self._assistant is None:
@@ -96,17 +55,8 @@ class Backend:
                         raise Unavailable("问答服务暂不可用：尚未导入报告或数据目录无法读取") from exc
         return self._assistant
 
-    @contextmanager
-    def reading(self):
-        """The assistant, safe to use until the block ends (a reload waits for it)."""
-        assistant = self._get()
-        with self._rw.read():
-            yield assistant
-
     def reload(self):
-        if self._assistant is None:
-            return  # built fresh on next use, from the new data
-        with self._rw.write():
+        if self._assistant is not None:  # else it is built on next use, from the new data
             self._assistant.reload()
 
     @property
@@ -120,6 +70,11 @@ def init_app(app):
 
 def get() -> Backend:
     return current_app.extensions["report_backend"]
+
+
+def assistant():
+    """The shared assistant (raises Unavailable when it cannot be built)."""
+    return get().assistant()
 
 
 # --- background ingestion ---------------------------------------------------

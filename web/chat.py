@@ -17,28 +17,30 @@ def report_index(reports: list[dict]) -> list[dict]:
 
 
 def suggested_questions(reports: list[dict]) -> list[str]:
-    """A figure, a passage, a trend and a comparison, all about reports that are actually stored."""
-    with_facts = [r for r in reports if r.get("agency") and r.get("year") and r.get("n_facts")]
-    if not with_facts:
-        with_facts = [r for r in reports if r.get("agency") and r.get("year")]
+    """A figure, a passage, a trend and a comparison, about reports that are actually stored
+    (spread over different agencies where there are several)."""
+    dated = [r for r in reports if r.get("agency") and r.get("year")]
+    with_facts = [r for r in dated if r.get("n_facts")] or dated
     if not with_facts:
         return []
-    latest = max(with_facts, key=lambda r: (r["year"], r.get("n_facts") or 0))
+    newest_first = sorted(with_facts, key=lambda r: (r["year"], r.get("n_facts") or 0), reverse=True)
+    latest = newest_first[0]
+    other = next((r for r in newest_first if r["agency"] != latest["agency"]), latest)
     out = [f"{latest['agency']}{latest['year']}年新收政府信息公开申请多少件？",
-           f"{latest['agency']}{latest['year']}年政府信息公开工作存在哪些不足？"]
+           f"{other['agency']}{other['year']}年政府信息公开工作存在哪些不足？"]
     years_of = defaultdict(set)
     agencies_in = defaultdict(set)
     for r in with_facts:
         years_of[r["agency"]].add(r["year"])
         agencies_in[r["year"]].add(r["agency"])
-    agency, years = max(years_of.items(), key=lambda kv: (len(kv[1]), max(kv[1])))
+    agency, years = max(years_of.items(), key=lambda kv: (len(kv[1]), kv[0] != latest["agency"], max(kv[1])))
     if len(years) >= 2:
         recent = sorted(years)[-4:]
         out.append(f"{agency}{'、'.join(map(str, recent))}年新收的政府信息公开申请分别有多少件？")
     year, agencies = max(agencies_in.items(), key=lambda kv: (len(kv[1]), kv[0]))
     if len(agencies) >= 2:
         a, b = sorted(agencies)[:2]
-        out.append(f"{year}年{a}和{b}新收的政府信息公开申请各有多少件？")
+        out.append(f"{year}年{a}和{b}被申请行政复议各有多少件？")
     return out
 
 
@@ -46,8 +48,7 @@ def suggested_questions(reports: list[dict]) -> list[str]:
 def index():
     reports, unavailable = [], None
     try:
-        with backend.get().reading() as a:
-            reports = a.reports()
+        reports = backend.assistant().reports()
     except backend.Unavailable as exc:
         unavailable = str(exc)
     return render_template("chat.html", suggestions=suggested_questions(reports), reports=report_index(reports),
@@ -56,8 +57,7 @@ def index():
 
 @bp.get("/reports")
 def reports():
-    with backend.get().reading() as a:
-        items = a.reports()
+    items = backend.assistant().reports()
     return render_template("reports.html", reports=items)
 
 
@@ -86,8 +86,7 @@ def passage_span(text: str) -> tuple[int, int] | None:
 
 @bp.get("/reports/<int:report_id>")
 def report(report_id: int):
-    with backend.get().reading() as a:
-        rep = a.report(report_id)
+    rep = backend.assistant().report(report_id)
     if rep is None:
         fail(404, f"没有编号为 {report_id} 的报告")
     text = rep.get("text") or ""

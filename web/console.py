@@ -63,9 +63,11 @@ class Metric:
 
 
 def _metrics(a) -> list[Metric]:
-    return [Metric(m["table_key"], m["row_key"], m["column_key"], m.get("table_label") or "",
-                   m.get("row_label") or "", m.get("column_label") or "", m.get("unit") or "")
-            for m in a.metrics()]
+    # Labels are read under both names the assistant has used ("table_label" and "table").
+    def label(m, name):
+        return m.get(f"{name}_label") or m.get(name) or ""
+    return [Metric(m["table_key"], m["row_key"], m["column_key"], label(m, "table"), label(m, "row"),
+                   label(m, "column"), m.get("unit") or "") for m in a.metrics()]
 
 
 def _selection(a):
@@ -125,9 +127,9 @@ def charts(facts: list[dict], metrics: list[Metric]) -> list[dict]:
 
 @bp.get("/figures")
 def figures():
-    with backend.get().reading() as a:
-        known_agencies, known_years, metrics, agencies, years, chosen = _selection(a)
-        facts = collect_facts(a, agencies, years, chosen) if chosen else []
+    a = backend.assistant()
+    known_agencies, known_years, metrics, agencies, years, chosen = _selection(a)
+    facts = collect_facts(a, agencies, years, chosen) if chosen else []
     groups: dict[str, list[Metric]] = {}
     for m in metrics:
         groups.setdefault(m.table_label or m.table_key, []).append(m)
@@ -142,9 +144,9 @@ def export():
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "json"):
         fail(400, "导出格式只能是 csv 或 json")
-    with backend.get().reading() as a:
-        _, _, _, agencies, years, chosen = _selection(a)
-        facts = collect_facts(a, agencies, years, chosen)
+    a = backend.assistant()
+    _, _, _, agencies, years, chosen = _selection(a)
+    facts = collect_facts(a, agencies, years, chosen)
     if not chosen:
         fail(400, "请至少选择一个指标")
     if fmt == "csv":
@@ -158,12 +160,11 @@ def export():
 @bp.get("/reports")
 def reports():
     try:
-        with backend.get().reading() as a:
-            items = a.reports()
+        items = backend.assistant().reports()
     except backend.Unavailable:
         items = []  # nothing ingested yet: the page still offers the upload
-    return render_template("console/reports.html", reports=items, max_mb=current_app.config["UPLOAD_MAX_BYTES"] >> 20,
-                           max_files=MAX_UPLOAD_FILES)
+    return render_template("console/reports.html", reports=items,
+                           max_size=uploads.human_size(current_app.config["UPLOAD_MAX_BYTES"]), max_files=MAX_UPLOAD_FILES)
 
 
 def _save_checked(storage, dest, limit: int) -> str | None:
@@ -182,7 +183,7 @@ def _save_checked(storage, dest, limit: int) -> str | None:
             out.write(chunk)
     if size > limit:
         dest.unlink(missing_ok=True)
-        return f"文件超过 {limit >> 20} MB"
+        return f"文件超过 {uploads.human_size(limit)}"
     return None
 
 
@@ -224,8 +225,7 @@ def upload():
 
 
 def _existing_report(report_id: int) -> dict:
-    with backend.get().reading() as a:
-        rep = a.report(report_id)
+    rep = backend.assistant().report(report_id)
     if rep is None:
         fail(404, f"没有编号为 {report_id} 的报告")
     return rep

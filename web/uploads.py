@@ -39,6 +39,10 @@ def safe_filename(name: str) -> str:
     return f"{stem}.{ext}" if ext else stem
 
 
+def human_size(n: int) -> str:
+    return f"{n / 2**20:g} MB" if n >= 2**20 else f"{max(1, n // 1024)} KB"
+
+
 def _decodes_as_text(head: bytes) -> bool:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return True

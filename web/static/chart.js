@@ -55,7 +55,6 @@
       root.append(svg("line", {x1: M.left, x2: W - M.right, y1: y(v), y2: y(v), class: v === 0 ? "axis" : "grid"}));
       root.append(svg("text", {x: M.left - 6, y: y(v) + 4, "text-anchor": "end", class: "tick"}, fmt(v)));
     }
-    if (spec.unit) root.append(svg("text", {x: 4, y: 12, class: "tick"}, spec.unit));
     const maxChars = Math.max(3, Math.floor(band / 13));
     spec.labels.forEach((label, i) => {
       const t = svg("text", {x: xCenter(i), y: H - M.bottom + 18, "text-anchor": "middle", class: "tick"},
@@ -133,28 +132,31 @@
   const isYear = (cell) => /^(19|20|21)\d\d(年)?$/.test(String(cell).trim());
 
   /* An answer's table {columns, rows} as a chart spec, or null when it holds nothing to draw.
-     Label columns (text, or years) name the points; numeric columns become series. */
+     The first column names the points (years give a line, anything else bars); every other
+     all-numeric column is a series; a text column named 单位 gives the unit; other text is left out. */
   function fromTable(table, title) {
     if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows) || table.rows.length < 2) return null;
     const cols = table.columns.map(String);
-    const labelCols = [], valueCols = [];
-    let unitCol = -1;
+    const valueCols = [];
+    let unit = "";
     cols.forEach((name, j) => {
+      if (j === 0) return;
       const cells = table.rows.map((r) => r[j]).filter((c) => c !== null && c !== undefined && c !== "");
-      if (/单位|unit/i.test(name) && cells.every((c) => typeof c === "string")) { unitCol = j; return; }
-      if (cells.length && cells.every(isYear)) { labelCols.push(j); return; }
-      if (cells.length && cells.every((c) => toNumber(c) !== null)) valueCols.push(j); else labelCols.push(j);
+      if (!cells.length) return;
+      if (cells.every((c) => toNumber(c) !== null)) valueCols.push(j);
+      else if (/单位/.test(name)) {
+        const units = new Set(cells.map(String));
+        if (units.size === 1) unit = cells[0];
+      }
     });
     if (!valueCols.length) return null;
-    const labels = table.rows.map((r) => labelCols.map((j) => r[j]).join(" ") || "");
-    const unit = unitCol >= 0 ? String(table.rows[0][unitCol] || "") : "";
-    const yearly = labelCols.length === 1 && table.rows.every((r) => isYear(r[labelCols[0]]));
     return {
-      type: yearly ? "line" : "bar",
+      type: table.rows.every((r) => isYear(r[0])) ? "line" : "bar",
       title: title || cols.filter((_, j) => valueCols.includes(j)).join("、"),
       unit,
-      labels,
-      series: valueCols.map((j) => ({name: cols[j], values: table.rows.map((r) => toNumber(r[j]))})),
+      labels: table.rows.map((r) => String(r[0] ?? "")),
+      series: valueCols.map((j) => ({name: valueCols.length === 1 && title ? title : cols[j],
+                                     values: table.rows.map((r) => toNumber(r[j]))})),
     };
   }
 

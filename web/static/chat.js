@@ -69,12 +69,15 @@
 
   // --- rendering a finished answer -------------------------------------------
 
+  // The assistant's own warnings, plus the template-check warnings of every cited report
+  // that those do not already name.
   function warningsFor(result) {
     const out = (result.warnings || []).map(String);
     const seen = new Set();
     const cite = (report) => {
       if (!report || seen.has(report.file_name)) return;
       seen.add(report.file_name);
+      if (out.some((w) => w.includes(`《${report.file_name}》`))) return;
       for (const w of report.warnings || []) out.push(`《${report.file_name}》未通过模板检查：${w}`);
     };
     for (const f of result.facts || []) cite(reportsByName.get((f.source || {}).report));
@@ -91,21 +94,27 @@
       el("ul", {}, list.map((w) => el("li", {}, w))));
   }
 
+  function tableCell(cell, column) {
+    if (typeof cell === "number") return el("td", {class: "num"}, formatNumber(cell));
+    const report = column === "报告" ? reportsByName.get(cell) : null;
+    return el("td", {}, report ? el("a", {href: reportUrl(report.id)}, cell) : (cell ?? "—"));
+  }
+
   function renderTable(table) {
     const head = el("tr", {}, table.columns.map((c) => el("th", {scope: "col"}, c)));
     const rows = table.rows.map((r) => el("tr", {}, r.map((cell, j) => j === 0
       ? el("th", {scope: "row"}, cell ?? "—")
-      : el("td", {class: typeof cell === "number" ? "num" : null}, typeof cell === "number" ? formatNumber(cell) : (cell ?? "—")))));
+      : tableCell(cell, table.columns[j]))));
     return el("div", {class: "table-wrap"}, el("table", {class: "data"}, el("thead", {}, head), el("tbody", {}, rows)));
   }
 
   function factLink(fact) {
     const src = fact.source || {};
     const report = reportsByName.get(src.report);
+    const id = fact.report_id ?? (report && report.id);
     const name = src.report || `${fact.agency || ""}${fact.year ? fact.year + "年" : ""}报告`;
-    if (!report) return el("span", {class: "source-report"}, name);
-    const params = src.line ? {line: src.line} : null;
-    return el("a", {href: reportUrl(report.id, params), class: "source-report"}, name);
+    if (id == null) return el("span", {class: "source-report"}, name);
+    return el("a", {href: reportUrl(id, src.line ? {line: src.line} : null), class: "source-report"}, name);
   }
 
   function renderFacts(facts) {
@@ -135,8 +144,9 @@
       const text = String(s.text || "");
       const report = reportsById.get(String(s.report_id)) || reportsByName.get(s.report);
       const id = s.report_id ?? (report && report.id);
-      const hasSpan = Number.isInteger(s.char_start) && Number.isInteger(s.char_end);
-      const href = id != null ? reportUrl(id, hasSpan ? {start: s.char_start, end: s.char_end} : null) : null;
+      const place = Number.isInteger(s.char_start) && Number.isInteger(s.char_end)
+        ? {start: s.char_start, end: s.char_end} : (s.line ? {line: s.line} : null);
+      const href = id != null ? reportUrl(id, place) : null;
       const label = [s.agency, s.year ? s.year + "年" : "", s.section].filter(Boolean).join(" · ");
       return el("li", {class: "source"},
         el("p", {class: "source-head"}, label || s.report || ""),
@@ -163,7 +173,8 @@
     if (table && Array.isArray(table.columns) && Array.isArray(table.rows) && table.rows.length) {
       const box = el("div", {class: "answer-table"});
       view.body.append(box);
-      const spec = window.ReportChart.fromTable(table);
+      const first = facts[0] || {};
+      const spec = window.ReportChart.fromTable(table, [first.row, first.column].filter(Boolean).join(" · "));
       if (spec) window.ReportChart.draw(box, spec);
       box.append(renderTable(table));
     }
