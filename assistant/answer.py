@@ -92,12 +92,12 @@ def series_text(figs: list[Figure], by: str, op: str | None, missing: list[str])
     unit = first["unit"]
     rows = []
     parts = []
+    subject = figs[0].agency if by == "year" else (f"{figs[0].year}年" if len({f.year for f in figs}) == 1 else "")
     for fig in figs:
-        key = f"{fig.year}年" if by == "year" else fig.agency
+        key = f"{fig.year}年" if by == "year" else fig.agency + ("" if subject else f"{fig.year}年")
         rows.append([fig.year if by == "year" else fig.agency, fig.fact["value"], fig.fact["unit"],
                      fig.report["file_name"]])
         parts.append(f"{key}{fmt_number(fig.fact['value'])}{fig.fact['unit']}")
-    subject = figs[0].agency if by == "year" else f"{figs[0].year}年"
     text = f"{subject}{what(first)}：" + "；".join(parts) + "。"
     values = [f.fact["value"] for f in figs]
     same_unit = len({f.fact["unit"] for f in figs}) == 1

@@ -159,7 +159,12 @@ class Assistant:
             stored = snap.years_of.get(agency, [])
             years = resolve_years(st.years, stored)
             if not st.years.named:
-                years = stored
+                # No year: every year of a named agency (a trend); otherwise each agency's newest report.
+                years = stored if agencies else stored[-1:]
+            elif st.op == "change" and len(years) == 1:
+                # 同比: the year asked and the stored year before it.
+                earlier = [y for y in stored if y < years[0]]
+                years = earlier[-1:] + years
             for y in years:
                 (scope if snap.reports_for(agency, y) else missing).append((agency, y))
         if not agencies:
@@ -195,10 +200,17 @@ class Assistant:
             if w:
                 warn.append(f"《{fig.report['file_name']}》：" + "；".join(fig.report["warnings"]))
         result["warnings"] = warn
-        gone = [f"{a}{y}年" for a, y in missing] + \
-            [f"{a}{y}年" for a, y in scope if not any(f.agency == a and f.year == y for f in figs)]
+        gone = [f"{a}{y}年" for a, y in missing]
+        if st.agencies:
+            gone += [f"{a}{y}年" for a, y in scope if not any(f.agency == a and f.year == y for f in figs)]
+        if st.op == "change" and st.years.years:
+            # The figure of the year asked comes first; the earlier year is there to compare with.
+            asked = st.years.years[-1]
+            result["facts"].sort(key=lambda f: f["year"] != asked)
         if len(figs) == 1 and not gone and len(scope) == 1:
             text = A.single_fact_text(figs[0])
+            if st.op == "change":
+                text += f"报告库中没有{figs[0].agency}更早年度的报告，无法计算变化。"
             w = A.warning_text(figs[0].report)
             result["answer"] = text + (w if w else "")
         else:
@@ -211,6 +223,8 @@ class Assistant:
                     row[0] = f"{fig.agency}{fig.year}年"
             else:
                 text, table = A.series_text(figs, by, st.op, gone)
+            if st.op == "change" and by == "year" and len(figs) == 2 and figs[1].year - figs[0].year > 1:
+                text = (f"没有{figs[1].year - 1}年的报告，以下与上一份报告（{figs[0].year}年）比较：") + text
             if not st.agencies and len(agencies) > 1:
                 text = f"问题没有指明机关，以下列出{len(agencies)}个机关的数字：" + text
             elif not st.years.named and len(figs) > 1:

@@ -17,7 +17,7 @@ from .textutil import Segmenter, compact
 log = logging.getLogger(__name__)
 
 _TEMPLATE = template_entries()
-CONTEXT_BEFORE = 120  # characters of report text read before a prose figure
+CONTEXT_BEFORE = 200  # characters of report text read before a prose figure
 
 
 # For quoting prose, one copy of a report is enough; a text file is the cleanest copy of prose

@@ -61,8 +61,8 @@ def parse(path: Path, config, agency: str | None = None, year: int | None = None
     if data is None:
         raise ReportError(path, "文件不存在 (file not found)")
     doc = read(path)
-    head = doc.text[:300]
-    if re.search(r"关于.{0,60}通知", head) and not re.search(r"\d{4}\s*年度?.{0,40}报告", head):
+    first_line = doc.text.strip().split("\n", 1)[0][:150]
+    if re.match(r"[^《〈“]{0,40}关于.{0,60}通知", first_line):
         raise ReportError(path, "这是一份通知（如年度报告格式的通知），不是年度报告 (a notice, not an annual report)")
     found_agency, found_year = detect(doc, path)
     agency = agency or found_agency

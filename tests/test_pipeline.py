@@ -79,11 +79,12 @@ def test_bad_files_are_named_and_the_others_still_go_in(tmp_path, capsys):
     (bad / "empty.txt").write_bytes(b"")
     (bad / "fake.pdf").write_bytes(b"this is not a pdf at all")
     (bad / "noise.txt").write_bytes(bytes(range(128, 256)) * 40)
+    (bad / "template_2019.txt").write_bytes((CORPUS / "template_2019.txt").read_bytes())
     (bad / SEED.name).write_bytes(SEED.read_bytes())
     code = ingest_main([str(bad), "--data-dir", str(tmp_path / "d"), "--quiet"])
     out = capsys.readouterr().out
     assert code != 0
-    for name in ("empty.txt", "fake.pdf", "noise.txt"):
+    for name in ("empty.txt", "fake.pdf", "noise.txt", "template_2019.txt"):
         assert any(line.startswith("FAILED") and name in line for line in out.splitlines()), out
     from ingest.settings import load
     store = _store(load(data_dir=str(tmp_path / "d")))
