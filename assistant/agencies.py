@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from .synonyms import AGENCY_ABBREVIATIONS, NOT_PLACES, ORG_SUFFIXES, PLACE_LEVELS
 

@@ -9,9 +9,6 @@ from .facts_route import Figure
 from .retrieval import Passage, highlight_spans
 from .textutil import compact, fmt_number
 
-ROUTES = ("fact", "narrative", "none")
-
-
 def fact_dict(f: dict, report: dict | None = None) -> dict:
     name = report["file_name"] if report else f.get("report")
     return {
@@ -65,10 +62,14 @@ def where(f: dict, report: dict) -> str:
             f"{'“' + f['column_label'] + '”列' if f['column_label'] else ''}{('（' + loc_s + '）') if loc_s else ''}")
 
 
-def warning_text(report: dict) -> str:
+def warning_text(report: dict, fact: dict | None = None) -> str:
     w = report.get("warnings") or []
     if not w:
         return ""
+    label = (fact or {}).get("row_label") or ""
+    related = [x for x in w if label and (f"「{label}」" in x or label in x)]
+    if related:
+        return f"注意：该数字所在的行未通过模板校验（{'；'.join(related[:2])}），请以原文为准。"
     shown = "；".join(w[:3]) + ("……" if len(w) > 3 else "")
     return f"注意：该报告的表格有{len(w)}项未通过模板校验（{shown}），相关数字请以原文为准。"
 

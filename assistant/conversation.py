@@ -21,6 +21,7 @@ class State:
     unknown: list[str] = field(default_factory=list)
     years: YearMention = field(default_factory=YearMention)
     metric_text: str = ""
+    rest: str = ""                     # what is asked about, as the user typed it
     earlier_metric_text: str = ""      # the metric of the turn before, for 其中… / 那…呢
     numeric: bool = False
     unit: str | None = None
@@ -41,6 +42,7 @@ def merge(state: State | None, turn: Turn, snap) -> State:
         new.unknown = turn.unknown
         new.years = turn.years
         new.metric_text = turn.metric_text
+        new.rest = turn.rest
         new.numeric = turn.numeric
         new.unit, new.op = turn.unit, turn.op
         new.ambiguous = {m.agency: m.alternatives for m in turn.agencies if m.alternatives}
@@ -52,6 +54,7 @@ def merge(state: State | None, turn: Turn, snap) -> State:
     new.unknown = turn.unknown if (turn.agencies or turn.unknown) else state.unknown
     new.years = turn.years if turn.years.named else state.years
     new.op = turn.op or (state.op if not has_metric else None)
+    new.rest = turn.rest if has_metric else state.rest
     if has_metric:
         new.metric_text = turn.metric_text
         new.earlier_metric_text = state.metric_text

@@ -208,8 +208,13 @@ class Scorer:
             elif in_group:
                 grp += wt * in_group
                 used.add(w)
-        if e.group_is_derived and own == 0:
-            return None  # the derived group row stands for the group as a whole
+        if e.group_is_derived:
+            # A sub-row needs a word of its own (重复, 信访 …), not one every row of the table shares
+            # (申请): otherwise the group row (不予处理) stands for the question.
+            distinct = [w for w in used if self.found(w, e.own) and not self.found(w, e.group)
+                        and not self.found(w, e.table)]
+            if not distinct:
+                return None
         for w in words:
             if w in used:
                 continue
@@ -231,7 +236,8 @@ class Scorer:
         if row == 0 and not (col and DEFAULT_ROW.get(e.table_key) == e.row_key):
             return None
         if col == 0 and DEFAULT_COLUMN.get(e.table_key) != e.column_key:
-            score *= 0.9
+            # No column named: the table's usual figure, then its fallback (2019 收费: 项目数量).
+            score *= 0.95 if SECONDARY_DEFAULT_COLUMN.get(e.table_key) == e.column_key else 0.9
         return Match(e, score, score / total, used)
 
     def score_narrative(self, e: Entry, words: list[str], weights: dict[str, float]) -> Match | None:
@@ -261,13 +267,6 @@ class Scorer:
                 m.coverage *= 0.3
             out.append(m)
         # Ties go to table cells (checked figures) and then to the shorter description.
-        out.sort(key=lambda m: (-round(m.score, 6), m.entry.kind != "cell", len(m.entry.own)))
+        out.sort(key=lambda m: (-round(m.score, 6), m.entry.kind != "cell",
+                                DEFAULT_ROW.get(m.entry.table_key) != m.entry.row_key, len(m.entry.own)))
         return out
-
-
-def focus_word(scorer: Scorer, text: str) -> str | None:
-    """The rarest question word the reports use: what the figure is about."""
-    words = [w for w in scorer.words(text) if scorer.n == 0 or scorer._df(w) > 0]
-    if not words:
-        return None
-    return max(words, key=scorer.weight)

@@ -13,8 +13,7 @@ from . import answer as A
 from . import facts_route as FR
 from .conversation import State, resolve
 from .retrieval import Passage, best_sentences
-from .snapshot import Snapshot, build
-from .textutil import compact, fmt_number
+from .snapshot import Snapshot, all_cells, build
 from .years import resolve as resolve_years
 
 log = logging.getLogger(__name__)
@@ -151,6 +150,11 @@ class Assistant:
             if res is not None:
                 return res
             return self._fallback(snap, st, scope)
+        if st.turn.yes_no and not st.turn.narrative:
+            # 有没有被起诉？ is answered by the table's count when the template has one.
+            res = self._numeric(snap, st, scope, missing, cells_only=True)
+            if res is not None:
+                return res
         return self._narrative(snap, st, scope)
 
     def _scope(self, snap, st: State, agencies: list[str]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
@@ -184,9 +188,9 @@ class Assistant:
         return "".join(parts)
 
     # numeric ------------------------------------------------------------------
-    def _numeric(self, snap, st: State, scope, missing) -> dict | None:
+    def _numeric(self, snap, st: State, scope, missing, cells_only: bool = False) -> dict | None:
         choice, key = self._choose(snap, st, scope)
-        if choice is None:
+        if choice is None or (cells_only and choice.entry.kind != "cell"):
             return None
         figs = FR.figures(snap, scope, choice, key, st.unit)
         if not figs:
@@ -211,7 +215,7 @@ class Assistant:
             text = A.single_fact_text(figs[0])
             if st.op == "change":
                 text += f"报告库中没有{figs[0].agency}更早年度的报告，无法计算变化。"
-            w = A.warning_text(figs[0].report)
+            w = A.warning_text(figs[0].report, figs[0].fact)
             result["answer"] = text + (w if w else "")
         else:
             by = "year" if len(agencies) == 1 else "agency"
@@ -297,13 +301,31 @@ class Assistant:
         passages = self._passages(snap, st, scope, k=3)
         subject = "、".join(sorted({a for a, _ in scope})) if st.agencies else "现有报告"
         years = "、".join(str(y) for y in sorted({y for _, y in scope})) if st.years.named else ""
-        what = compact(st.metric_text).strip("？?。") or "这个数字"
+        what = st.rest.strip("？?。的") or "这个数字"
         text = f"报告中没有提到{subject}{years + '年' if years else ''}的相关统计数字（{what}）。"
+        unreadable = self._unreadable(snap, st, scope)
+        if unreadable:
+            text += "该项在报告表格中的数字未能可靠读取，未入库：" + "；".join(unreadable) + "。"
         if passages:
             text += "最接近的内容见下方来源，供参考。"
         result = A.empty_answer(st.question, "none", text)
+        result["warnings"] = unreadable
         result["sources"] = [A.source_dict(p, snap.by_id) for p in passages]
         return result
+
+    def _unreadable(self, snap, st: State, scope) -> list[str]:
+        """Template-check warnings that name the row asked about, when its figure was not stored."""
+        ranked = snap.scorer.rank(st.metric_text, all_cells(), st.unit)
+        if not ranked or ranked[0].coverage < FR.MIN_COVERAGE:
+            return []
+        labels = [p for p in ranked[0].entry.own.split("|") if len(p) >= 2]
+        out = []
+        for agency, year in scope:
+            for rep in snap.reports_for(agency, year):
+                for w in rep.get("warnings") or []:
+                    if any(f"「{label}」" in w for label in labels):
+                        out.append(f"《{rep['file_name']}》{w}")
+        return out
 
     def _none(self, snap, st: State, text: str) -> dict:
         result = A.empty_answer(st.question, "none", text)

@@ -26,6 +26,11 @@ CONTEXT_BEFORE = 200  # characters of report text read before a prose figure
 PROSE_MEDIA = {"txt": 0, "html": 1, "pdf": 2}
 
 
+def all_cells() -> list[Entry]:
+    """Every cell the template defines, stored or not."""
+    return list(_TEMPLATE.values())
+
+
 def prose_preference(report: dict) -> tuple:
     return (PROSE_MEDIA.get(report.get("media") or "", 3), len(report.get("warnings") or []), report["id"])
 
@@ -88,13 +93,6 @@ class Snapshot:
 
     def chunks_of(self, report_id: int) -> list[dict]:
         return self.chunks_by_report.get(report_id, [])
-
-    def cell(self, report_ids: list[int], key: tuple[str, str, str]) -> dict | None:
-        for rid in report_ids:
-            f = self.cells.get(rid, {}).get(key)
-            if f is not None:
-                return f
-        return None
 
 
 def build(store, vector_index=None, rrf_k: int = 60) -> Snapshot:

@@ -15,6 +15,9 @@ from .years import YearMention, parse_years
 
 _NUMERIC = re.compile(r"多少|几[件条个项次篇人名家期位宗]|几$|几？|有几|数量|数目|总数|总计|合计|金额|分别|各(?:是|有|为)"
                       r"|变化|增长|增加了|减少了|下降|同比|环比|最多|最少|最高|最低|排名|占比|比例|多大|几成")
+# 访问量？ 金额？: a question ending on a quantity asks for a figure.
+_QUANTITY_END = re.compile(r"(?:量|额|数)[？?。!！]*$")
+_YES_NO = re.compile(r"有没有|是否|有无|吗[？?]*$|过吗")
 _NARRATIVE = re.compile(r"怎么|怎样|如何|哪些|什么|为什么|为何|措施|做法|举措|问题|不足|短板|改进|经验|特点|亮点|介绍|说说|讲讲|哪里|哪儿|何时")
 _OPS = [
     ("change", re.compile(r"同比|增长|增加了|减少了|下降|变化|多了|少了|增减|相比|比上年|比去年")),
@@ -34,11 +37,13 @@ class Turn:
     unknown: list[str] = field(default_factory=list)
     years: YearMention = field(default_factory=YearMention)
     metric_text: str = ""                       # the question minus agencies and years, rewritten
+    rest: str = ""                              # the same, as typed (for quoting it back)
     numeric: bool = False
     narrative: bool = False
     op: str | None = None
     unit: str | None = None
     follow_up: bool = False
+    yes_no: bool = False
 
     @property
     def agency_names(self) -> list[str]:
@@ -67,8 +72,10 @@ def understand(question: str, matcher, places: set[str]) -> Turn:
         # 结转到2026年 reads as 结转到下年度, the template's words for it.
         chars[s:e] = ["下年度"] + [""] * (e - s - 1)
     rest = "".join(chars)
+    turn.rest = re.sub(r"\s+", "", rest)
     turn.metric_text = rewrite(rest)
-    turn.numeric = bool(_NUMERIC.search(text))
+    turn.numeric = bool(_NUMERIC.search(text) or _QUANTITY_END.search(text))
+    turn.yes_no = bool(_YES_NO.search(text))
     turn.narrative = bool(_NARRATIVE.search(text))
     turn.unit = asked_unit(text)
     for op, rx in _OPS:
