@@ -62,16 +62,30 @@ def where(f: dict, report: dict) -> str:
             f"{'“' + f['column_label'] + '”列' if f['column_label'] else ''}{('（' + loc_s + '）') if loc_s else ''}")
 
 
+_TABLE_WORDS = {"applications": "申请情况表", "review": "行政复议、行政诉讼表"}
+
+
+def relevant_warnings(report: dict, fact: dict | None) -> list[str]:
+    """The report's warnings that concern this figure: its own row, or a failed check on its table
+    and column. Prose figures are untouched by table warnings."""
+    if not fact or fact.get("table_key") == "narrative":
+        return []
+    label, col = fact.get("row_label") or "", fact.get("column_label") or ""
+    table_word = _TABLE_WORDS.get(fact.get("table_key"), fact.get("table_label") or "")
+    out = []
+    for w in report.get("warnings") or []:
+        if label and f"「{label}」" in w:
+            out.append(w)
+        elif w.startswith("核对未通过") and table_word and table_word in w and f"「{col}」列" in w:
+            out.append(w)
+    return out
+
+
 def warning_text(report: dict, fact: dict | None = None) -> str:
-    w = report.get("warnings") or []
-    if not w:
+    related = relevant_warnings(report, fact)
+    if not related:
         return ""
-    label = (fact or {}).get("row_label") or ""
-    related = [x for x in w if label and (f"「{label}」" in x or label in x)]
-    if related:
-        return f"注意：该数字所在的行未通过模板校验（{'；'.join(related[:2])}），请以原文为准。"
-    shown = "；".join(w[:3]) + ("……" if len(w) > 3 else "")
-    return f"注意：该报告的表格有{len(w)}项未通过模板校验（{shown}），相关数字请以原文为准。"
+    return f"注意：报告表格的核对提示——{'；'.join(related[:2])}。请以原文为准。"
 
 
 def single_fact_text(fig: Figure) -> str:

@@ -200,9 +200,9 @@ class Assistant:
         result["facts"] = [A.fact_dict(f.fact, f.report) for f in figs]
         warn = []
         for fig in figs:
-            w = A.warning_text(fig.report)
-            if w:
-                warn.append(f"《{fig.report['file_name']}》：" + "；".join(fig.report["warnings"]))
+            related = A.relevant_warnings(fig.report, fig.fact)
+            if related:
+                warn.append(f"《{fig.report['file_name']}》：" + "；".join(related))
         result["warnings"] = warn
         gone = [f"{a}{y}年" for a, y in missing]
         if st.agencies:
@@ -233,7 +233,7 @@ class Assistant:
                 text = f"问题没有指明机关，以下列出{len(agencies)}个机关的数字：" + text
             elif not st.years.named and len(figs) > 1:
                 text = "问题没有指明年份，以下列出各年度的数字：" + text
-            result["answer"] = text + ("" if not warn else "注意：部分报告的表格未通过模板校验，见 warnings。")
+            result["answer"] = text + ("" if not warn else "注意：报告表格的核对提示——" + "；".join(warn) + "。请以原文为准。")
             result["table"] = table
         result["sources"] = self._fact_sources(snap, figs)
         return result

@@ -367,7 +367,7 @@ def _facts_from(reads: dict[str, TableRead], doc: Document | None, page_of=None)
     facts, warnings = [], []
     for tkey, read in reads.items():
         t = read.table
-        unreadable = []
+        unreadable, blank_totals = [], []
         for rkey, r in read.rows.items():
             if r.problem:
                 unreadable.append(f"「{r.row.label}」（{r.problem}）")
@@ -385,13 +385,15 @@ def _facts_from(reads: dict[str, TableRead], doc: Document | None, page_of=None)
                     if len(parts) == len(cols) - 1:
                         facts.append(_fact(t, r, j, sum(parts), "件", "derived",
                                            r.source_text + "（报告此格空白，按各列之和推算）", line, page))
-                    warnings.append(f"{t.title}「{r.row.label}」的总计在报告中空白，已按各列之和推算")
+                    blank_totals.append(f"「{r.row.label}」")
                     continue
                 facts.append(_fact(t, r, j, v, _unit(t, j, r.units[j] if r.units else ""), "table",
                                    r.source_text, line, page))
         missing = [row.label for row in t.rows if row.key not in read.rows]
         if missing:
             unreadable += [f"「{m}」（未找到该行）" for m in missing]
+        if blank_totals:
+            warnings.append(f"{t.title}：{len(blank_totals)} 行的总计在报告中空白，已按各列之和推算：" + "、".join(blank_totals))
         if unreadable:
             warnings.append(f"{t.title}：{len(unreadable)} 行无法可靠读取，未入库：" + "；".join(unreadable))
     return facts, warnings

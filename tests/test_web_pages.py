@@ -1,4 +1,4 @@
-"""The public pages (chat, report list, report view) through the test client, over the ingested corpus."""
+"""The public pages (chat, report list, report view) through the test client, over a few ingested corpus reports."""
 from __future__ import annotations
 
 import html
@@ -8,6 +8,7 @@ import re
 import pytest
 from markupsafe import escape
 
+from tests.e2e.webdata import small_config
 from web import create_app
 from web.chat import suggested_questions
 
@@ -15,8 +16,8 @@ GZ_FILE = "广州市人力资源和社会保障局_2020.txt"
 
 
 @pytest.fixture(scope="module")
-def app(corpus_config):
-    return create_app(corpus_config, {"TESTING": True})
+def app(tmp_path_factory):
+    return create_app(small_config(tmp_path_factory), {"TESTING": True})
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Every route here needs a signed-in account; every form carries a CSRF token
 """
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import dataclass
 
@@ -15,7 +14,6 @@ from . import MAX_UPLOAD_FILES, backend, fail, uploads
 from .auth import login_required
 from .export import csv_response, json_download
 
-log = logging.getLogger(__name__)
 bp = Blueprint("console", __name__, url_prefix="/console")
 
 MAX_METRICS = 12
@@ -106,14 +104,16 @@ def pivot(facts: list[dict], metrics: list[Metric]) -> list[dict]:
 
 
 def charts(facts: list[dict], metrics: list[Metric]) -> list[dict]:
-    """A line over years per agency when several years are shown, else a bar per agency."""
+    """A line over years per agency when several years are shown, else a bar per agency.
+
+    Every chart lists the same agencies in the same order, so an agency keeps its colour across charts."""
     out = []
+    agencies = sorted({f["agency"] for f in facts})
     for m in metrics:
         mine = [f for f in facts if f["metric"] == m.id]
         if not mine:
             continue
         years = sorted({f["year"] for f in mine})
-        agencies = sorted({f["agency"] for f in mine})
         value = {(f["agency"], f["year"]): f["value"] for f in mine}
         unit = mine[0].get("unit") or m.unit
         if len(years) > 1:

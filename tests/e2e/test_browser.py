@@ -116,7 +116,7 @@ def test_keyboard_only_use(live_app, page):
 
 def test_chat_on_a_phone(live_app, browser, screenshots):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
+                                  has_touch=True, locale="zh-CN", reduced_motion="reduce")
     page = context.new_page()
     try:
         page.goto(live_app.url + "/")

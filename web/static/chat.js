@@ -39,8 +39,12 @@
     input.style.height = Math.min(input.scrollHeight, 160) + "px";
   }
 
-  function scrollToEnd(node) {
-    node.scrollIntoView({block: "end", behavior: "smooth"});
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  // A short message is shown whole; a tall one from its start, so it is read from the top.
+  function reveal(node) {
+    const tall = node.getBoundingClientRect().height > window.innerHeight * 0.6;
+    node.scrollIntoView({block: tall ? "start" : "end", behavior: reducedMotion.matches ? "auto" : "smooth"});
   }
 
   function addUserMessage(text) {
@@ -222,7 +226,7 @@
     if (intro) intro.classList.add("intro-compact");
     addUserMessage(question);
     const view = addAssistantMessage();
-    scrollToEnd(view.msg);
+    reveal(view.msg);
     const payload = {question, history: history.slice(-HISTORY_SENT)};
     let finished = false;
     try {
@@ -256,7 +260,7 @@
       busy = false;
       sendButton.disabled = false;
       log.setAttribute("aria-busy", "false");
-      scrollToEnd(view.msg);
+      reveal(view.msg);
       input.focus();
     }
   }
