@@ -103,6 +103,8 @@ def single_fact_text(fig: Figure) -> str:
 def series_text(figs: list[Figure], by: str, op: str | None, missing: list[str]) -> tuple[str, dict]:
     """A trend (by year) or a comparison (by agency), with the operation asked for."""
     label = "年份" if by == "year" else "机关"
+    if by == "year":
+        figs = sorted(figs, key=lambda f: f.year)  # changes read forward in time, whatever the question's order
     first = figs[0].fact
     unit = first["unit"]
     rows = []

@@ -209,7 +209,7 @@ class Assistant:
             gone += [f"{a}{y}年" for a, y in scope if not any(f.agency == a and f.year == y for f in figs)]
         if st.op == "change" and st.years.years:
             # The figure of the year asked comes first; the earlier year is there to compare with.
-            asked = st.years.years[-1]
+            asked = max(st.years.years)
             result["facts"].sort(key=lambda f: f["year"] != asked)
         if len(figs) == 1 and not gone and len(scope) == 1:
             text = A.single_fact_text(figs[0])

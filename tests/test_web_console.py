@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.e2e.webdata import UPLOAD_FILE, copy_data_dir, small_config, small_data_dir
+from tests.e2e.webdata import UPLOAD_FILE, copy_data_dir, small_data_dir
 from web import create_app
 from web.uploads import check, safe_filename, sniff
 from web.users import create_user
@@ -33,9 +33,15 @@ def signed_in(app):
     return client
 
 
+def app_over_copy(tmp_path_factory, name):
+    from ingest.settings import load
+    data = copy_data_dir(small_data_dir(tmp_path_factory), tmp_path_factory, name)
+    return create_app(load(data_dir=str(data)), {"TESTING": True})
+
+
 @pytest.fixture(scope="module")
 def staff_client(tmp_path_factory):
-    return signed_in(create_app(small_config(tmp_path_factory), {"TESTING": True}))
+    return signed_in(app_over_copy(tmp_path_factory, "console-figures"))
 
 
 # --- figures --------------------------------------------------------------------
@@ -134,9 +140,7 @@ def test_a_cut_multibyte_character_still_sniffs_as_text():
 
 @pytest.fixture(scope="module")
 def data_client(tmp_path_factory):
-    from ingest.settings import load
-    data = copy_data_dir(small_data_dir(tmp_path_factory), tmp_path_factory, "console")
-    app = create_app(load(data_dir=str(data)), {"TESTING": True})
+    app = app_over_copy(tmp_path_factory, "console-uploads")
     return signed_in(app), app
 
 

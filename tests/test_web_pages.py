@@ -17,7 +17,8 @@ GZ_FILE = "广州市人力资源和社会保障局_2020.txt"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    return create_app(small_config(tmp_path_factory), {"TESTING": True})
+    # A fixed key: the shared data dir stays as ingested (no secret_key file written into it).
+    return create_app(small_config(tmp_path_factory), {"TESTING": True, "SECRET_KEY": "test"})
 
 
 @pytest.fixture
