@@ -20,14 +20,8 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def ingested(tmp_path_factory, corpus):
-    from ingest.pipeline import ingest_paths
-    from ingest.settings import load
-    config = load(data_dir=str(tmp_path_factory.mktemp("assistant-data")))
-    paths = [p for p in (corpus / "reports", corpus / "pdf", corpus / "html") if p.exists()]
-    results = ingest_paths(config, paths)
-    assert any(r.status == "ok" for r in results)
-    return config
+def ingested(corpus_config):
+    return corpus_config
 
 
 @pytest.fixture(scope="session")
