@@ -10,8 +10,8 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+$(VENV)/.installed: requirements.txt constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
 	touch $@
 
 $(MODEL)/modules.json: | $(VENV)/.installed
