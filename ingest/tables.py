@@ -9,6 +9,7 @@ Whatever cannot be read with certainty is reported, never guessed.
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -340,13 +341,15 @@ def parse_text(text: str, fmt: str) -> dict[str, TableRead]:
     return out
 
 
-def grid_text(grids: list[Grid]) -> tuple[str, list[int]]:
-    """Render table cells as pipe rows (empty cells before the first figure dropped)."""
-    lines, page_starts, offset, last_page = [], [], 0, None
+def grid_text(grids: list[Grid]) -> tuple[str, list[tuple[int, int | None]]]:
+    """Render table cells as pipe rows (empty cells before the first figure dropped).
+
+    Returns the text and (offset, page number) marks where each grid's page begins.
+    """
+    lines, marks, offset = [], [], 0
     for g in grids:
-        if g.page != last_page:
-            page_starts.append(offset)
-            last_page = g.page
+        if not marks or marks[-1][1] != g.page:
+            marks.append((offset, g.page))
         for row in g.rows:
             cells = [re.sub(r"\s+", "", x or "") for x in row]
             first_num = next((i for i, x in enumerate(cells) if _NUM.fullmatch(x)), len(cells))
@@ -354,7 +357,12 @@ def grid_text(grids: list[Grid]) -> tuple[str, list[int]]:
             line = " | ".join(label + cells[first_num:])
             lines.append(line)
             offset += len(line) + 1
-    return "\n".join(lines), page_starts
+    return "\n".join(lines), marks
+
+
+def _page_finder(marks: list[tuple[int, int | None]]):
+    starts = [m[0] for m in marks]
+    return lambda off: marks[bisect.bisect_right(starts, off) - 1][1] if marks else None
 
 
 # --- facts ---------------------------------------------------------------------------
@@ -468,10 +476,9 @@ def extract(doc: Document, fmt: str) -> TablesResult:
     reads = parse_text(doc.text, fmt)
     _confirm_by_prose(reads, doc.text)
     if doc.grids:
-        gtext, gpages = grid_text(doc.grids)
+        gtext, gmarks = grid_text(doc.grids)
         greads = parse_text(gtext, fmt)
         _confirm_by_prose(greads, doc.text)
-        gdoc = Document(path=doc.path, text=gtext, page_starts=gpages)
         # Real table cells beat text extraction wherever they read at least as well.
         chosen = {}
         for key in set(reads) | set(greads):
@@ -480,7 +487,7 @@ def extract(doc: Document, fmt: str) -> TablesResult:
         text_reads = {k: r for k, (src, r) in chosen.items() if src == "text"}
         grid_reads = {k: r for k, (src, r) in chosen.items() if src == "grid"}
         f1, w1 = _facts_from(text_reads, doc)
-        f2, w2 = _facts_from(grid_reads, None, gdoc.page_at) if grid_reads else ([], [])
+        f2, w2 = _facts_from(grid_reads, None, _page_finder(gmarks)) if grid_reads else ([], [])
         facts, warnings = f1 + f2, w1 + w2
     else:
         facts, warnings = _facts_from(reads, doc)

@@ -193,3 +193,6 @@ def test_pdf_litigation_cells():
     assert _cells(res.facts, "review", "lawsuit_direct") == [13, 4, 8, 1, 26]
     assert _cells(res.facts, "review", "lawsuit_after_review") == [12, 1, 1, 6, 20]
     assert _cells(res.facts, "review", "review") == [72, 64, 178, 37, 351]
+    # The source points at the PDF page the table is printed on.
+    assert {f.source_page for f in res.facts if f.table_key == "review"} == {5}
+    assert {f.source_page for f in res.facts if f.table_key == "item1"} == {3}
