@@ -19,9 +19,11 @@ $(MODEL)/modules.json: | $(VENV)/.installed
 
 setup: $(VENV)/.installed $(MODEL)/modules.json
 
-# Debian's Chromium for the browser tests (Playwright's own download does not work offline).
+# Debian's Chromium for the browser tests (Playwright's own download does not work offline),
+# and a CJK font so screenshots show Chinese rather than empty boxes.
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
 run: setup
 	$(BIN)/python -m ingest samples --quiet

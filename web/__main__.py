@@ -60,6 +60,9 @@ def main(argv=None) -> int:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Libraries that log every query at INFO/DEBUG would drown the server's own lines.
+    for noisy in ("bm25s", "jieba", "chromadb", "httpx", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     config = _config(args)
     if args.command == "serve":
         serve(config, threads=args.threads)
