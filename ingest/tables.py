@@ -27,6 +27,7 @@ _REVIEW_HEAD = re.compile(r"政府信息公开行政\S{0,2}复议、?行政诉�
 _SECTION_FIVE = re.compile(r"五、(?:政府信息公开工作)?存在的主要问题")
 _CN_NUM = {"一": 1, "五": 5, "六": 6, "八": 8, "九": 9}
 MAX_COMBINATIONS = 50_000
+_NO_FIGURES = "标签后没有数字"
 
 
 @dataclass
@@ -184,11 +185,11 @@ def read_cells(seg: str, n: int, sums: int | None) -> tuple[list, list[bool], li
         vals, units = zip(*(_number(t) for t in toks)) if toks else ((), ())
         return list(vals), [False] * n, list(units), [], ""
     if not toks:
-        return [None] * n, [False] * n, [""] * n, [], "no figures found after the label"
+        return [None] * n, [False] * n, [""] * n, [], _NO_FIGURES
     if len(toks) > n:
-        return [None] * n, [False] * n, [""] * n, [], f"{len(toks)} figures where the template has {n} columns"
+        return [None] * n, [False] * n, [""] * n, [], f"读到 {len(toks)} 个数字，模板为 {n} 列"
     if any("." in t or "元" in t for t in toks):
-        return [None] * n, [False] * n, [""] * n, [], f"{len(toks)} figures where the template has {n} columns"
+        return [None] * n, [False] * n, [""] * n, [], f"读到 {len(toks)} 个数字，模板为 {n} 列"
     digits = "".join(toks)
     if sums:
         splits = glued.sum_splits(digits, sums, n // sums)
@@ -199,9 +200,9 @@ def read_cells(seg: str, n: int, sums: int | None) -> tuple[list, list[bool], li
     respecting = tuple(s for s in splits if cuts <= set(itertools.accumulate(len(str(v)) for v in s[:-1])))
     splits = respecting or splits
     if not splits:
-        return [None] * n, [False] * n, [""] * n, [], f"glued digits {digits} have no split that fits the totals"
+        return [None] * n, [False] * n, [""] * n, [], f"粘连数字 {digits} 无法按总计拆分"
     cells = glued.agreed_cells(splits, n)
-    problem = "" if None not in cells else f"glued digits {digits} split {len(splits)} ways"
+    problem = "" if None not in cells else f"粘连数字 {digits} 有 {len(splits)} 种拆法，无法确定"
     return cells, [False] * n, [""] * n, list(splits) if len(splits) > 1 else [], problem
 
 
@@ -225,7 +226,7 @@ def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
         o_start, o_end = c.orig(q), c.orig(nxt)
         seg = c.text[o_start:o_end]
         cells, blank, units, cands, problem = read_cells(seg, n, sums)
-        if before_label and all(v is None for v in cells) and problem.startswith("no figures"):
+        if before_label and all(v is None for v in cells) and problem == _NO_FIGURES:
             # 第二十条 items printed with the figure before the label (one cell per line PDFs).
             prior = c.text[c.orig(prev_end):c.orig(p)]
             tail = re.split(r"[\u4e00-\u9fff）)]", prior)[-1]
