@@ -73,30 +73,40 @@
 
   // --- rendering a finished answer -------------------------------------------
 
-  // The assistant's own warnings, plus the template-check warnings of every cited report
-  // that those do not already name.
+  // The assistant's warnings concern the figure shown; the other template-check notes of
+  // every cited report are listed apart, folded, so they stay visible without crowding the answer.
   function warningsFor(result) {
-    const out = (result.warnings || []).map(String);
+    const main = (result.warnings || []).map(String);
+    const other = [];
     const seen = new Set();
     const cite = (report) => {
       if (!report || seen.has(report.file_name)) return;
       seen.add(report.file_name);
-      if (out.some((w) => w.includes(`《${report.file_name}》`))) return;
-      for (const w of report.warnings || []) out.push(`《${report.file_name}》未通过模板检查：${w}`);
+      for (const w of report.warnings || []) {
+        if (!main.some((m) => m.includes(w))) other.push(`《${report.file_name}》：${w}`);
+      }
     };
     for (const f of result.facts || []) cite(reportsByName.get((f.source || {}).report));
     for (const s of (result.sources || []).slice(0, SOURCES_SHOWN)) {
       cite(reportsById.get(String(s.report_id)) || reportsByName.get(s.report));
     }
-    return [...new Set(out)];
+    return {main: [...new Set(main)], other: [...new Set(other)]};
   }
 
-  function renderWarnings(list) {
-    if (!list.length) return null;
-    return el("div", {class: "notice notice-warn", role: "note"},
-      el("p", {}, el("strong", {}, "请注意：")),
-      el("ul", {}, list.map((w) => el("li", {}, w))));
+  function renderWarnings({main, other}) {
+    if (!main.length && !other.length) return null;
+    const box = el("div", {class: "notice notice-warn", role: "note"});
+    if (main.length) {
+      box.append(el("p", {}, el("strong", {}, "请注意：")), el("ul", {}, main.map((w) => el("li", {}, w))));
+    }
+    if (other.length) {
+      box.append(el("details", {},
+        el("summary", {}, `所引报告的表格核对提示（${other.length}）`),
+        el("ul", {}, other.map((w) => el("li", {}, w)))));
+    }
+    return box;
   }
+
 
   function tableCell(cell, column) {
     if (typeof cell === "number") return el("td", {class: "num"}, formatNumber(cell));
