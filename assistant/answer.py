@@ -9,6 +9,11 @@ from .facts_route import Figure
 from .retrieval import Passage, highlight_spans
 from .textutil import compact, fmt_number
 
+def plain_number(v):
+    """SQLite hands back 144.0; people (and JSON readers) expect 144."""
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
 def fact_dict(f: dict, report: dict | None = None) -> dict:
     name = report["file_name"] if report else f.get("report")
     return {
@@ -17,9 +22,10 @@ def fact_dict(f: dict, report: dict | None = None) -> dict:
         "table_key": f["table_key"],
         "row": f["row_label"], "row_key": f["row_key"],
         "column": f["column_label"], "column_key": f["column_key"],
-        "value": f["value"], "unit": f["unit"], "kind": f["kind"],
+        "value": plain_number(f["value"]), "unit": f["unit"], "kind": f["kind"],
         "report": name, "report_id": f["report_id"],
-        "source": {"report": name, "page": f["source_page"], "line": f["source_line"], "text": f["source_text"]},
+        "source": {"report": name, "page": f["source_page"], "line": f["source_line"], "text": f["source_text"],
+                   "char_start": f.get("char_start"), "char_end": f.get("char_end")},
     }
 
 

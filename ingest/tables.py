@@ -40,6 +40,7 @@ class RowRead:
     candidates: list[tuple[int, ...]] = field(default_factory=list)  # glued rows: all valid splits
     units: list[str] = field(default_factory=list)
     problem: str = ""
+    end: int | None = None              # where the row's cells end in the parsed text
 
 
 @dataclass
@@ -142,6 +143,16 @@ def _cut_at_text(seg: str) -> str:
     return seg
 
 
+def _extent(seg: str) -> int:
+    """How much of ``seg`` the row's cells take: its pipe line, or up to its last figure."""
+    if _pipe_cells(seg) is not None:
+        lead = len(seg) - len(seg.lstrip())
+        nl = seg.find("\n", lead)
+        return len(seg) if nl < 0 else nl
+    nums = list(_NUM.finditer(_cut_at_text(seg)))
+    return nums[-1].end() if nums else 0
+
+
 def _pipe_cells(seg: str) -> list[str] | None:
     line = seg.split("\n", 1)[0] if seg.strip("| \t").find("\n") != 0 else seg.lstrip().split("\n", 1)[0]
     if "|" not in line:
@@ -234,8 +245,9 @@ def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
             if any(v is not None for v in alt[0]):
                 cells, blank, units, cands, problem = alt
                 o_start = c.orig(prev_end)
-        src = re.sub(r"\s+", " ", c.text[c.orig(p):o_end]).strip()
-        rows[row.key] = RowRead(row, cells, blank, src[:300], c.orig(p), cands, units, problem)
+        src_end = o_start + _extent(c.text[o_start:o_end]) if o_start >= c.orig(p) else c.orig(q)
+        src = re.sub(r"\s+", " ", c.text[c.orig(p):src_end]).strip()
+        rows[row.key] = RowRead(row, cells, blank, src[:300], c.orig(p), cands, units, problem, end=src_end)
         prev_end = nxt if not before_label else q
     return TableRead(table, rows)
 
@@ -309,11 +321,13 @@ def _read_review(c: Compact, table: Table, start: int, end: int) -> TableRead:
         head_end = last_total + 2 if last_total >= 0 else start + first_digit.start()
     seg = c.text[c.orig(head_end):c.orig(end)]
     cells, blank, units, cands, problem = read_cells(seg, 15, 5)
-    src = re.sub(r"\s+", " ", _cut_at_text(seg)).strip()[:300]
+    src_end = c.orig(head_end) + _extent(seg)
+    src = re.sub(r"\s+", " ", c.text[c.orig(head_end):src_end]).strip()[:300]
     rows = {}
     for i, row in enumerate(table.rows):
         sl = slice(5 * i, 5 * i + 5)
-        rows[row.key] = RowRead(row, cells[sl], blank[sl], src, c.orig(head_end), [], units[sl], problem)
+        rows[row.key] = RowRead(row, cells[sl], blank[sl], src, c.orig(head_end), [], units[sl], problem,
+                                end=src_end)
     return TableRead(table, rows)
 
 
@@ -372,7 +386,9 @@ def _unit(table: Table, col_index: int, cell_unit: str) -> str:
     return cell_unit or table.columns[col_index].unit or "元"
 
 
-def _facts_from(reads: dict[str, TableRead], doc: Document | None, page_of=None) -> tuple[list[Fact], list[str]]:
+def _facts_from(reads: dict[str, TableRead], doc: Document, page_of=None) -> tuple[list[Fact], list[str]]:
+    """Facts of parsed rows. ``page_of`` is given for rows read from grids: their offsets are
+    into the grid text, so the row is located in the report text by its printed form."""
     facts, warnings = [], []
     for tkey, read in reads.items():
         t = read.table
@@ -380,8 +396,15 @@ def _facts_from(reads: dict[str, TableRead], doc: Document | None, page_of=None)
         for rkey, r in read.rows.items():
             if r.problem:
                 unreadable.append(f"「{r.row.label}」（{r.problem}）")
-            line = doc.line_at(r.start) if doc else None
-            page = page_of(r.start) if page_of else (doc.page_at(r.start) if doc else None)
+            if page_of:
+                printed = re.sub(r"(\s*\|\s*)+$", "", r.source_text)  # grid padding cells
+                at = doc.text.find(printed) if printed else -1
+                span = (at, at + len(printed)) if at >= 0 else (None, None)
+                page = page_of(r.start)
+            else:
+                span = (r.start, r.end)
+                page = doc.page_at(r.start)
+            line = doc.line_at(span[0]) if span[0] is not None and doc.line_starts else None
             cols = t.columns
             total_idx = next((i for i, col in enumerate(cols) if col.key == "total"), None)
             for j, v in enumerate(r.cells):
@@ -393,11 +416,11 @@ def _facts_from(reads: dict[str, TableRead], doc: Document | None, page_of=None)
                     parts = [x for i, x in enumerate(r.cells) if i != j and x is not None]
                     if len(parts) == len(cols) - 1:
                         facts.append(_fact(t, r, j, sum(parts), "件", "derived",
-                                           r.source_text + "（报告此格空白，按各列之和推算）", line, page))
+                                           r.source_text + "（报告此格空白，按各列之和推算）", line, page, span))
                     blank_totals.append(f"「{r.row.label}」")
                     continue
                 facts.append(_fact(t, r, j, v, _unit(t, j, r.units[j] if r.units else ""), "table",
-                                   r.source_text, line, page))
+                                   r.source_text, line, page, span))
         missing = [row.label for row in t.rows if row.key not in read.rows]
         if missing:
             unreadable += [f"「{m}」（未找到该行）" for m in missing]
@@ -427,11 +450,11 @@ def _confirm_by_prose(reads: dict[str, TableRead], text: str) -> None:
                 r.source_text += "（粘连数字按正文所述数字拆分）"
 
 
-def _fact(t: Table, r: RowRead, j: int, value, unit: str, kind: str, src: str, line, page) -> Fact:
+def _fact(t: Table, r: RowRead, j: int, value, unit: str, kind: str, src: str, line, page, span) -> Fact:
     col = t.columns[j]
     return Fact(table=t.title, table_key=t.key, row=r.row.label, row_key=r.row.key, row_group=r.row.group,
                 column=col.label, column_key=col.key, value=value, unit=unit, kind=kind, source_text=src,
-                source_line=line, source_page=page, char_start=r.start if line else None, char_end=None)
+                source_line=line, source_page=page, char_start=span[0], char_end=span[1])
 
 
 def derived_facts(facts: list[Fact], fmt: str) -> list[Fact]:
@@ -488,7 +511,7 @@ def extract(doc: Document, fmt: str) -> TablesResult:
         text_reads = {k: r for k, (src, r) in chosen.items() if src == "text"}
         grid_reads = {k: r for k, (src, r) in chosen.items() if src == "grid"}
         f1, w1 = _facts_from(text_reads, doc)
-        f2, w2 = _facts_from(grid_reads, None, _page_finder(gmarks)) if grid_reads else ([], [])
+        f2, w2 = _facts_from(grid_reads, doc, _page_finder(gmarks)) if grid_reads else ([], [])
         facts, warnings = f1 + f2, w1 + w2
     else:
         facts, warnings = _facts_from(reads, doc)

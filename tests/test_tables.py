@@ -196,3 +196,19 @@ def test_pdf_litigation_cells():
     # The source points at the PDF page the table is printed on.
     assert {f.source_page for f in res.facts if f.table_key == "review"} == {5}
     assert {f.source_page for f in res.facts if f.table_key == "item1"} == {3}
+
+
+@pytest.mark.parametrize("path", [CORPUS / "pdf" / "淮安市人民政府_2024.pdf", CORPUS / "html" / "平潭综合实验区_2024.html",
+                                  SEED, CORPUS / "reports" / "平潭综合实验区_2022.txt"], ids=lambda p: p.name)
+def test_table_facts_point_at_their_row_in_the_report_text(path):
+    """So the report view can open at the figure: the span holds the row as printed."""
+    doc = read(path)
+    res = tables.extract(doc, detect_format(doc.text, int(path.stem.rsplit("_", 1)[1])))
+    for f in (f for f in res.facts if f.kind == "table"):
+        assert f.char_start is not None, f.source_text
+        printed = doc.text[f.char_start:f.char_end]
+        assert _fmt_value(f.value) in printed.replace(" ", ""), (printed, f.value)
+
+
+def _fmt_value(v):
+    return str(int(v)) if float(v).is_integer() else str(v)

@@ -128,7 +128,9 @@
     const id = fact.report_id ?? (report && report.id);
     const name = src.report || `${fact.agency || ""}${fact.year ? fact.year + "年" : ""}报告`;
     if (id == null) return el("span", {class: "source-report"}, name);
-    return el("a", {href: reportUrl(id, src.line ? {line: src.line} : null), class: "source-report"}, name);
+    const at = src.char_start != null && src.char_end != null
+      ? {start: src.char_start, end: src.char_end} : (src.line ? {line: src.line} : null);
+    return el("a", {href: reportUrl(id, at), class: "source-report"}, name);
   }
 
   function renderFacts(facts) {
