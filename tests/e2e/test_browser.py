@@ -54,7 +54,13 @@ def test_chat_answers_with_sources_and_follow_ups(live_app, page, screenshots):
     expect(fact).to_contain_text("本年新收政府信息公开申请数量")
     expect(fact).to_contain_text("总计")
     link = fact.get_by_role("link", name="广州市人力资源和社会保障局_2020.txt")
-    expect(link).to_have_attribute("href", re.compile(r"^/reports/\d+\?line=\d+#passage$"))
+    expect(link).to_have_attribute("href", re.compile(r"^/reports/\d+\?start=\d+&end=\d+#passage$"))
+    # the figure's link opens the report with its row marked
+    href = link.get_attribute("href")
+    report = page.context.new_page()
+    report.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + href)
+    expect(report.locator("mark#passage")).to_contain_text("144")
+    report.close()
 
     # a follow-up that only makes sense with the conversation so far
     ask(page, "平潭实验区2022年新收了多少件政府信息公开申请？")
