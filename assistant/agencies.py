@@ -16,6 +16,8 @@ from .synonyms import AGENCY_ABBREVIATIONS, NOT_PLACES, ORG_SUFFIXES, PLACE_LEVE
 
 _PLACE = re.compile("(.+?(?:" + "|".join(PLACE_LEVELS) + "))")
 _LEVEL_END = re.compile("(?:" + "|".join(PLACE_LEVELS) + ")$")
+# Weight of a name's place said alone (洪泽区 for 淮安市洪泽区人民政府): a vaguer mention.
+PLACE_WEIGHT = 0.6
 _ORG_END = re.compile("(?:" + "|".join(ORG_SUFFIXES) + r"|[^市县区省]{1,12}?(?:局|厅|委|署|院|中心|办))$")
 
 
@@ -26,6 +28,7 @@ class AgencyMatch:
     end: int
     score: float
     alternatives: list[str] = field(default_factory=list)  # equally good other agencies
+    place_only: bool = False    # matched by its place alone (沭阳县 for 沭阳县发展和改革局)
 
 
 def split_name(name: str) -> tuple[list[str], str]:
@@ -86,7 +89,7 @@ def name_forms(name: str) -> dict[str, float]:
                 add(v + o, 1.0 if i == 0 else 0.95)
             if org:
                 # The place alone: a vaguer mention of this agency.
-                add(v, 0.6)
+                add(v, PLACE_WEIGHT)
     for o in org_forms:
         generic = o in {"人民政府", "政府", "办公厅", "办公室", "办", "府办", "局"} or len(o) < 2
         if o and not generic:
@@ -134,20 +137,20 @@ class AgencyMatcher:
 
     def find(self, text: str) -> list[AgencyMatch]:
         """Non-overlapping agency mentions in ``text`` (compacted), in order of position."""
-        cands: list[tuple[float, int, int, str]] = []
+        cands: list[tuple[float, int, int, str, bool]] = []
         for form in self._by_len:
             start = text.find(form)
             while start >= 0:
                 for name, weight in self.forms[form]:
-                    cands.append((len(form) * weight, start, start + len(form), name))
+                    cands.append((len(form) * weight, start, start + len(form), name, weight == PLACE_WEIGHT))
                 start = text.find(form, start + 1)
-        cands.extend(self._subsequence_candidates(text))
+        cands.extend(c + (False,) for c in self._subsequence_candidates(text))
         cands.sort(key=lambda c: (-c[0], -(c[2] - c[1]), self._rank(c[3])))
         chosen: list[AgencyMatch] = []
-        for score, s, e, name in cands:
+        for score, s, e, name, place_only in cands:
             clash = next((m for m in chosen if s < m.end and m.start < e), None)
             if clash is None:
-                chosen.append(AgencyMatch(name, s, e, score))
+                chosen.append(AgencyMatch(name, s, e, score, place_only=place_only))
             elif (clash.start, clash.end) == (s, e) and abs(clash.score - score) < 1e-9 and name != clash.agency:
                 clash.alternatives.append(name)
         return sorted(chosen, key=lambda m: m.start)
@@ -174,6 +177,34 @@ class AgencyMatcher:
                         j, gaps = best
                         out.append(((j - i) * weight - 0.5 * gaps - 0.5, i, j, name))
         return out
+
+
+_OFFICE = re.compile("办公室|办公厅|办(?!理|结|件|法)")
+# An organisation named right after a place (沭阳县|人民政府, 淮安市|人社局).
+_ORG_AFTER = re.compile("(?![的和与及、在向对年])(?:(?:人民)?政府|[\u4e00-\u9fa5]{1,8}?(?:局|厅|委员会|委|办公室|办))")
+
+
+def other_bodies(text: str, matches: list[AgencyMatch]) -> tuple[list[AgencyMatch], list[str]]:
+    """Split off place-only matches that go on to name another body of that place.
+
+    沭阳县人民政府 is not 沭阳县发展和改革局 although both are in 沭阳县: a place read as a
+    vague mention of the stored agency stops being one when an organisation other than the
+    agency's own follows it. An organisation that begins the agency's own (上海市人民政府 for
+    上海市人民政府办公厅) still means it."""
+    other, spans = [], []
+    for m in matches:
+        org = _ORG_AFTER.match(text, m.end) if m.place_only else None
+        if org and not any(f.startswith(org.group(0)) for f in _abbreviations(split_name(m.agency)[1])):
+            other.append(text[m.start:org.end()])
+            spans.append((m.start, org.end()))
+    # The organisation's own words (人社局 in 淮安市人社局) do not name a stored agency either.
+    kept = [m for m in matches if not any(s <= m.start and m.end <= e for s, e in spans)]
+    for m in kept:
+        # 淮安市人民政府办公室 compiles and publishes the government's report: it means the government.
+        office = _OFFICE.match(text, m.end)
+        if office and split_name(m.agency)[1].endswith("政府"):
+            m.end = office.end()
+    return kept, other
 
 
 _UNKNOWN = re.compile("([\u4e00-\u9fa5]{2,4}?(?:省|市|县|区))((?:人民)?政府|[\u4e00-\u9fa5]{0,8}?(?:局|厅|委|办公室|办))?")

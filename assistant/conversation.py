@@ -53,6 +53,8 @@ def merge(state: State | None, turn: Turn, snap) -> State:
         else state.ambiguous
     new.unknown = turn.unknown if (turn.agencies or turn.unknown) else state.unknown
     new.years = turn.years if turn.years.named else state.years
+    if turn.years.step and state.years.years:
+        new.years = YearMention(years=[y + turn.years.step for y in state.years.years])
     new.op = turn.op or (state.op if not has_metric else None)
     new.rest = turn.rest if has_metric else state.rest
     if has_metric:

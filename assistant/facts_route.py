@@ -15,6 +15,8 @@ from .snapshot import Snapshot
 MIN_COVERAGE = 0.5
 # In a comparison, a template cell this close to the best prose figure is preferred.
 CELL_MARGIN = 0.8
+# How close to the first-ranked figure another must score to be taken when the first explains too little.
+NEAR_TOP = 0.8
 
 
 @dataclass
@@ -59,6 +61,13 @@ def acceptable(snap: Snapshot, m: Match, text: str) -> bool:
             focus = max(known, key=snap.scorer.weight)
             if focus not in m.used:
                 return False
+    else:
+        # Only the table's own words (申请) matched, none of them a label of the row, and the
+        # question says more (申请被驳回): the table's usual figure would answer something else.
+        words = snap.scorer.words(text)
+        labels = set("|".join((m.entry.own, m.entry.group, m.entry.column)).split("|"))
+        if m.used and all(w in m.entry.table and w not in labels for w in m.used) and set(words) - m.used:
+            return False
     return True
 
 
@@ -67,11 +76,22 @@ def rank(snap: Snapshot, report_ids: list[int], text: str, unit: str | None) -> 
     return snap.scorer.rank(text, entries, unit)
 
 
+def first_acceptable(snap: Snapshot, ranked: list[Match], text: str) -> Match | None:
+    """The best-ranked figure that explains enough of the question, among those ranked close to the
+    first: a rank can trail a little for a long label (…PPP项目…等信息) that still explains the most."""
+    for m in ranked:
+        if m.score < NEAR_TOP * ranked[0].score:
+            break
+        if acceptable(snap, m, text):
+            return m
+    return None
+
+
 def choose(snap: Snapshot, scope: list[tuple[str, int]], text: str, unit: str | None) -> Choice | None:
     ranked = rank(snap, scope_reports(snap, scope), text, unit)
-    if not ranked or not acceptable(snap, ranked[0], text):
+    top = first_acceptable(snap, ranked, text) if ranked else None
+    if top is None:
         return None
-    top = ranked[0]
     if top.entry.kind == "narrative" and len(scope) > 1:
         # Several reports: a template cell every report has beats a sentence only one report wrote.
         cell = next((m for m in ranked if m.entry.kind == "cell"), None)
@@ -81,10 +101,14 @@ def choose(snap: Snapshot, scope: list[tuple[str, int]], text: str, unit: str | 
 
 
 def column_only(choice: Choice) -> bool:
-    """True when only a column was named (其中自然人呢): the row comes from the earlier turn."""
+    """True when only a column was named (其中自然人呢): the row comes from the earlier turn.
+
+    A word every row of the table carries (申请 in 其中公司申请的呢) names the table, not a row;
+    the row's own label or alias (行政复议) names the row even where the table's title repeats it."""
     e = choice.entry
+    own = set(e.own.split("|"))
     return e.kind == "cell" and DEFAULT_ROW.get(e.table_key) == e.row_key and \
-        not any(w in e.own for w in choice.match.used)
+        not any(w in own or (w in e.own and w not in e.table) for w in choice.match.used)
 
 
 def with_column(previous: Choice, column_choice: Choice) -> tuple[str, str, str] | None:
@@ -112,8 +136,9 @@ def read_narrative(snap: Snapshot, agency: str, year: int, text: str, unit: str 
     reps = snap.reports_for(agency, year)
     entries = snap.narrative_entries([r["id"] for r in reps])
     ranked = snap.scorer.rank(text, entries, unit)
-    if ranked and acceptable(snap, ranked[0], text):
-        f = ranked[0].entry.fact
+    best = first_acceptable(snap, ranked, text) if ranked else None
+    if best is not None:
+        f = best.entry.fact
         rep = snap.by_id[f["report_id"]]
         return Figure(agency, year, f, rep, [x for x in reps if x is not rep])
     return None

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ingest import template as T
 
-from .synonyms import QUESTION_REWRITES, STOPWORDS, SYNONYM_GROUPS, UNIT_WORDS
+from .synonyms import COUNTING_UNITS, NEGATION_START, QUESTION_REWRITES, STOPWORDS, SYNONYM_GROUPS, UNIT_WORDS
 from .textutil import PUNCT, Segmenter
 
 # A column asked for without a row means the applications received (自然人提出的申请).
@@ -33,12 +33,23 @@ DERIVED_ROWS = {
 DERIVED_ROWS[("review", "lawsuit")] = ("行政诉讼", ("诉讼", "起诉", "打官司"))
 DERIVED_COLUMNS = {("applications", "legal_person"): ("法人或其他组织", ("法人", "法人或者其他组织", "单位"))}
 
+# How much a question word counts when found in a prose figure's lead clause or its context
+# rather than in its own label.
+LEAD_WEIGHT = 0.7
+CONTEXT_WEIGHT = 0.4
+# What each word of a prose figure's label that the question does not use costs its rank.
+LABEL_EXTRA = 0.25
+
 _SYN = {}
 for group in SYNONYM_GROUPS:
     for w in group:
         _SYN.setdefault(w, set()).update(x for x in group if x != w)
 
-_UNIT_ASKED = re.compile(r"(?:多少|几)(人次|万元|亿元|元|件|条|个|项|篇|次|人|名|期|场|家|宗)|多少钱|(金额)")
+_UNIT_ASKED = re.compile(r"(?:多少|几)(" + "|".join(COUNTING_UNITS) + r")|多少钱|(金额)")
+_COUNT_OF = re.compile("(" + "|".join(u for u in COUNTING_UNITS if u in UNIT_WORDS) + ")数(?!量|据|字)")
+_RATE = re.compile(r"率|比例|占比|百分之|百分比|几成")
+_REWRITES = [(re.compile(("(?<!有)" if src.startswith(NEGATION_START) else "") + re.escape(src)), QUESTION_REWRITES[src])
+             for src in sorted(QUESTION_REWRITES, key=len, reverse=True)]
 
 
 @dataclass
@@ -52,7 +63,8 @@ class Entry:
     group: str = ""                # parent group label (不予公开 …)
     column: str = ""               # column label + aliases
     table: str = ""                # table title + aliases
-    context: str = ""              # narrative: the whole sentence
+    context: str = ""              # narrative: the text before the figure and the rest of its clause
+    lead: str = ""                 # narrative: what the figure before it in the sentence counts
     unit: str = ""
     group_is_derived: bool = False
     fact: dict | None = None       # narrative: the stored fact
@@ -64,6 +76,7 @@ class Match:
     score: float
     coverage: float
     used: set[str] = field(default_factory=set)   # question words the description explains
+    exact: int = 0      # question words that are a whole label or alias (其他组织 for 其他, not 法人或其他组织)
 
 
 def _join(*parts) -> str:
@@ -119,6 +132,8 @@ def vocabulary(entries) -> set[str]:
         for part in (e.own, e.group, e.column, e.table):
             words.update(p for p in part.split("|") if 2 <= len(p) <= 12)
     words.update(QUESTION_REWRITES.values())
+    # Question phrases come out whole (数|是多少, not 数是|多少), so that they are dropped whole.
+    words.update(w for w in STOPWORDS if len(w) >= 2)
     for group in SYNONYM_GROUPS:
         words.update(group)
     words.update({"政府信息公开", "信息公开", "政务公开", "主动公开", "依申请公开", "门户网站", "新媒体",
@@ -127,17 +142,21 @@ def vocabulary(entries) -> set[str]:
 
 
 def rewrite(text: str) -> str:
-    for src in sorted(QUESTION_REWRITES, key=len, reverse=True):
-        if src in text:
-            text = text.replace(src, QUESTION_REWRITES[src])
+    for rx, dst in _REWRITES:
+        text = rx.sub(dst, text)
     return text
 
 
 def asked_unit(text: str) -> str | None:
     m = _UNIT_ASKED.search(text)
-    if not m:
-        return None
-    return m.group(1) or ("金额" if m.group(2) else "钱")
+    if m:
+        return m.group(1) or ("金额" if m.group(2) else "钱")
+    # 天数 / 人数 / 条数: a count of that unit, asked for without 多少 before it.
+    m = _COUNT_OF.search(text)
+    if m:
+        return m.group(1)
+    # 办结率 / 占比: a share, not a count.
+    return "%" if _RATE.search(text) else None
 
 
 def unit_fits(asked: str | None, unit: str) -> bool:
@@ -157,6 +176,7 @@ class Scorer:
         self.docs = documents
         self.n = len(documents)
         self._df = lru_cache(maxsize=20000)(self._df_uncached)
+        self._labels: dict[str, list[str]] = {}
 
     def _df_uncached(self, word: str) -> int:
         return sum(1 for d in self.docs if word in d)
@@ -206,7 +226,9 @@ class Scorer:
                 own += wt * in_own
                 used.add(w)
             elif in_group:
-                grp += wt * in_group
+                # A word of the group that this row also carries in its own label (办理 in
+                # 办理结果总计) reads a little more as this row than as its siblings.
+                grp += wt * in_group * (1.01 if in_own else 1.0)
                 used.add(w)
         if e.group_is_derived:
             # A sub-row needs a word of its own (重复, 信访 …), not one every row of the table shares
@@ -232,27 +254,42 @@ class Scorer:
         row = own + grp
         total = sum(weights.values()) or 1.0
         score = row + col + tbl
+        parts = set("|".join((e.own, e.group, e.column)).split("|"))
+        exact = sum(1 for w in used if w in parts)
         # Row match is what names a figure; columns alone fall back to the table's default row.
         if row == 0 and not (col and DEFAULT_ROW.get(e.table_key) == e.row_key):
             return None
         if col == 0 and DEFAULT_COLUMN.get(e.table_key) != e.column_key:
             # No column named: the table's usual figure, then its fallback (2019 收费: 项目数量).
             score *= 0.95 if SECONDARY_DEFAULT_COLUMN.get(e.table_key) == e.column_key else 0.9
-        return Match(e, score, score / total, used)
+        return Match(e, score, score / total, used, exact)
 
     def score_narrative(self, e: Entry, words: list[str], weights: dict[str, float]) -> Match | None:
         score, used = 0.0, set()
         for w in words:
             f = self.found(w, e.own)
             if not f:
-                f = 0.4 * self.found(w, e.context)
+                # The clause before may name what this figure counts; the surrounding text only hints.
+                f = max(LEAD_WEIGHT * self.found(w, e.lead), CONTEXT_WEIGHT * self.found(w, e.context))
             if f:
                 score += weights[w] * f
                 used.add(w)
         if not score:
             return None
         total = sum(weights.values()) or 1.0
-        return Match(e, score, score / total, used)
+        coverage = score / total
+        # A label that also names what the question does not (完成梳理行政权力事项 for 责任事项)
+        # counts something narrower or other: it ranks behind one the question describes fully.
+        extra = sum(self.weight(x) for x in self._label_words(e.own)
+                    if not any(x in w or self.found(w, x) for w in words))
+        score -= min(LABEL_EXTRA * extra, LABEL_EXTRA * score)
+        return Match(e, score, coverage, used)
+
+    def _label_words(self, label: str) -> list[str]:
+        words = self._labels.get(label)
+        if words is None:
+            words = self._labels[label] = self.words(label)
+        return words
 
     def rank(self, text: str, entries: list[Entry], unit: str | None = None) -> list[Match]:
         words = self.words(text)
@@ -267,6 +304,6 @@ class Scorer:
                 m.coverage *= 0.3
             out.append(m)
         # Ties go to table cells (checked figures) and then to the shorter description.
-        out.sort(key=lambda m: (-round(m.score, 6), m.entry.kind != "cell",
+        out.sort(key=lambda m: (-round(m.score, 6), m.entry.kind != "cell", -m.exact,
                                 DEFAULT_ROW.get(m.entry.table_key) != m.entry.row_key, len(m.entry.own)))
         return out

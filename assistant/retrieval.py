@@ -19,6 +19,8 @@ from .textutil import PUNCT, Segmenter, compact
 log = logging.getLogger(__name__)
 
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+# A short numbered line: （二）改进措施, 三、依申请公开情况, 2.公众查阅点.
+_HEADING_LINE = re.compile(r"(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．])\S{1,24}")
 _POOL = 40
 _RERANK = 10
 RERANK_WEIGHT = 0.5
@@ -124,6 +126,7 @@ class HybridRetriever:
             p = fused.setdefault(i, Passage(self.chunks[i], 0.0))
             p.score += 1.0 / (self.rrf_k + rank + 1)
             p.dense_rank = rank + 1
+        self._follow_headings(fused, words, weight)
         pool = sorted(fused.values(), key=lambda p: -p.score)[:max(k, _RERANK)]
         if weight is not None and words:
             # The passage whose best sentence holds the question's rarer words is the one to quote;
@@ -138,6 +141,25 @@ class HybridRetriever:
         for p in out:
             p.words = [w for w in words if w in compact(p.chunk["text"])]
         return out
+
+    def _follow_headings(self, fused: dict[int, Passage], words: list[str], weight) -> None:
+        """A passage that ends on a heading the question asks about ((二)改进措施) is followed by
+        what that heading introduces, which the chunker put in the next chunk: rank that one
+        right behind it."""
+        if not words:
+            return
+        weight = weight or (lambda w: 1.0)
+        total = sum(weight(w) for w in words) or 1.0
+        for i, p in list(fused.items()):
+            last = compact(p.chunk["text"].rstrip().rsplit("\n", 1)[-1])
+            nxt = i + 1
+            if not _HEADING_LINE.fullmatch(last) or nxt >= len(self.chunks) \
+                    or self.chunks[nxt]["report_id"] != p.chunk["report_id"]:
+                continue
+            if sum(weight(w) for w in words if w in last) < 0.25 * total:
+                continue
+            q = fused.setdefault(nxt, Passage(self.chunks[nxt], 0.0))
+            q.score = max(q.score, p.score - 1e-9)
 
 
 def highlight_spans(text: str, words: list[str]) -> list[list[int]]:

@@ -6,6 +6,7 @@ one and swaps the reference, so request threads need no lock to read.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -18,12 +19,24 @@ log = logging.getLogger(__name__)
 
 _TEMPLATE = template_entries()
 CONTEXT_BEFORE = 200  # characters of report text read before a prose figure
+_CLAUSE_END = re.compile(r"[，,。；;！？!?：:\n]")
 
 
 # For quoting prose, one copy of a report is enough; a text file is the cleanest copy of prose
 # (PDF extraction breaks lines and may reorder blocks), so it is preferred there; tables prefer
 # the copy whose figures passed the template checks (report_preference).
 PROSE_MEDIA = {"txt": 0, "html": 1, "pdf": 2}
+
+
+def _context(text: str, start: int | None, end: int | None) -> str:
+    """What describes a prose figure: the text before it (a heading such as （3）推进环境保护信息公开
+    often says what it is about) and the rest of its own clause (33个政务新媒体). Later clauses of
+    the sentence describe later figures (1288条，拥有粉丝10659名), so they are left out."""
+    if not text or start is None:
+        return ""
+    end = end if end is not None and end >= start else start
+    stop = _CLAUSE_END.search(text, end)
+    return compact(text[max(0, start - CONTEXT_BEFORE):stop.start() if stop else len(text)])
 
 
 def all_cells() -> list[Entry]:
@@ -124,16 +137,23 @@ def build(store, vector_index=None, rrf_k: int = 60) -> Snapshot:
         snap.years_of.setdefault(agency, [])
         snap.years_of[agency].sort()
     texts = {r["id"]: (store.report(r["id"]) or {}).get("text", "") for r in snap.reports}
+    previous: dict[tuple[int, str], Entry] = {}
+    prose = sorted((f for f in facts if f["table_key"] == "narrative"),
+                   key=lambda f: (f["report_id"], f.get("char_start") or 0))
+    for f in prose:
+        text, start = texts.get(f["report_id"], ""), f.get("char_start")
+        e = Entry("narrative", "narrative", f["row_key"], f["column_key"], own=compact(f["row_label"]),
+                  context=_context(text, start, f.get("char_end")) or compact(f["source_text"]),
+                  unit=f["unit"], fact=f)
+        # 共收到15564件咨询投诉件，已办结15042件: a later figure of a sentence often leaves out what it
+        # counts, which the figure before it named.
+        sentence = (f["report_id"], f["source_text"])
+        if sentence in previous:
+            e.lead = previous[sentence].own
+        previous[sentence] = e
+        snap.narrative.setdefault(f["report_id"], []).append(e)
     for f in facts:
-        if f["table_key"] == "narrative":
-            # The sentence and what precedes it: a heading such as （3）推进环境保护信息公开 often says
-            # what the figure is about when the sentence itself does not.
-            text, start = texts.get(f["report_id"], ""), f.get("char_start")
-            before = compact(text[max(0, start - CONTEXT_BEFORE):start]) if text and start else ""
-            e = Entry("narrative", "narrative", f["row_key"], f["column_key"], own=compact(f["row_label"]),
-                      context=before + compact(f["source_text"]), unit=f["unit"], fact=f)
-            snap.narrative.setdefault(f["report_id"], []).append(e)
-        else:
+        if f["table_key"] != "narrative":
             snap.cells.setdefault(f["report_id"], {})[(f["table_key"], f["row_key"], f["column_key"])] = f
     counts = defaultdict(int)
     for r in snap.reports:

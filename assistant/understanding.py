@@ -8,13 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .agencies import AgencyMatch, unknown_agencies
+from .agencies import AgencyMatch, other_bodies, unknown_agencies
 from .metrics import asked_unit, rewrite
+from .synonyms import COUNTING_UNITS
 from .textutil import clean_question
 from .years import YearMention, parse_years
 
-_NUMERIC = re.compile(r"多少|几[件条个项次篇人名家期位宗]|几$|几？|有几|数量|数目|总数|总计|合计|金额|分别|各(?:是|有|为)"
-                      r"|变化|增长|增加了|减少了|下降|同比|环比|最多|最少|最高|最低|排名|占比|比例|多大|几成")
+_NUMERIC = re.compile(r"多少|几(?:" + "|".join(COUNTING_UNITS) + r")|几$|几？|有几|数量|数目|总数|总计|合计|金额|分别|各(?:是|有|为)"
+                      r"|变化|增长|增加了|减少了|下降|同比|环比|最多|最少|最高|最低|排名|占比|比例|多大|几成"
+                      r"|(?:哪个|哪家|哪一年|哪年|谁).*(?:多|少|高|低)")
 # 访问量？ 金额？: a question ending on a quantity asks for a figure.
 _QUANTITY_END = re.compile(r"(?:量|额|数)[？?。!！]*$")
 _YES_NO = re.compile(r"有没有|是否|有无|吗[？?]*$|过吗")
@@ -57,8 +59,8 @@ class Turn:
 def understand(question: str, matcher, places: set[str]) -> Turn:
     text = clean_question(question)
     turn = Turn(question=question, text=text)
-    turn.agencies = matcher.find(text) if matcher else []
-    turn.unknown = unknown_agencies(text, turn.agencies, places)
+    turn.agencies, other = other_bodies(text, matcher.find(text)) if matcher else ([], [])
+    turn.unknown = other + unknown_agencies(text, turn.agencies, places)
     turn.years = parse_years(text)
     cut = [False] * len(text)
     for m in turn.agencies:

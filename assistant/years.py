@@ -9,13 +9,17 @@ from .textutil import cn_int
 
 _CN = "〇零○一二三四五六七八九"
 _YEAR = r"((?:19|20)\d{2})"
-_RANGE = re.compile(_YEAR + r"年?(?:度)?(?:到|至|—|－|-|~|～)" + _YEAR)
-_CN_YEAR = re.compile(f"([{_CN}]{{4}})年")
+# The closing 年/年度 belongs to the range: left behind, "年区…" would read as a word of the question.
+_RANGE = re.compile(_YEAR + r"年?(?:度)?(?:到|至|—|－|-|~|～)" + _YEAR + r"(?:年度?)?")
+_CN_YEAR = re.compile(f"([{_CN}]{{4}})年度?")
 _PLAIN = re.compile(r"(?<!\d)" + _YEAR + r"(?!\d)")
 # A year after 结转到/至 is where applications were carried to, not the report asked about.
 _DESTINATION = re.compile(r"(?:结转|转入|转至|转到)(?:到|至)?$")
 _RECENT = re.compile(r"(?:近|最近|过去)([0-9一二三四五六七八九十两]+)年")
 _RELATIVE = {"今年": 0, "去年": -1, "前年": -2}
+# 那上一年呢？: a step from the year the conversation is about (上一年项目数量 is a column, not a year).
+_STEP = re.compile(r"(上|前|下|后|次)一?个?年(?:度)?(?!度?(?:项目|结转))")
+_STEPS = {"上": -1, "前": -1, "下": 1, "后": 1, "次": 1}
 _ALL_YEARS = re.compile(r"历年|历次|每一年|逐年|近几年|这几年|最近几年|各年")
 
 
@@ -27,10 +31,11 @@ class YearMention:
     all_years: bool = False       # 历年 / 近几年: every stored year
     recent: int | None = None     # 近三年: the newest N stored years
     relative: int | None = None   # 去年 = -1 (from the newest stored year)
+    step: int | None = None       # 上一年 = -1 (from the year asked before, else like 去年)
 
     @property
     def named(self) -> bool:
-        return bool(self.years or self.all_years or self.recent or self.relative is not None)
+        return bool(self.years or self.all_years or self.recent or self.relative is not None or self.step)
 
 
 def parse_years(text: str) -> YearMention:
@@ -83,6 +88,12 @@ def parse_years(text: str) -> YearMention:
                 mention.relative = offset
                 mention.spans.append((i, i + len(word)))
                 break
+    m = _STEP.search(text)
+    # 比上一年 is what a change is measured against; 结转到下一年 is where applications went.
+    if m and not mention.years and mention.relative is None and (m.start() == 0 or text[m.start() - 1] not in "一比较") \
+            and not _DESTINATION.search(text[max(0, m.start() - 4):m.start()]):
+        mention.step = _STEPS[m.group(1)]
+        mention.spans.append(m.span())
     m = _ALL_YEARS.search(text)
     if m:
         mention.all_years = not mention.years
@@ -99,6 +110,8 @@ def resolve(mention: YearMention, stored: list[int]) -> list[int]:
         return stored[-mention.recent:]
     if mention.relative is not None and stored:
         return [stored[-1] + mention.relative]
+    if mention.step and stored:
+        return [stored[-1] + mention.step]
     if mention.all_years:
         return stored
     return []

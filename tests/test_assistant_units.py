@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.agencies import AgencyMatcher, name_forms, split_name, unknown_agencies
+from assistant.agencies import AgencyMatcher, name_forms, other_bodies, split_name, unknown_agencies
 from assistant.evaluate import same, score
 from assistant.metrics import Scorer, asked_unit, rewrite, template_entries, unit_fits, vocabulary
 from assistant.textutil import Segmenter, cn_int, compact, fmt_number
@@ -22,6 +22,22 @@ AGENCIES = {"平潭综合实验区": 13, "平潭县人民政府": 1, "平潭综�
 ])
 def test_years_named(text, years):
     assert parse_years(text).years == years
+
+
+def test_range_takes_its_closing_year_character():
+    m = parse_years("平潭2014到2018年区直各部门")
+    assert m.years == [2014, 2015, 2016, 2017, 2018]
+    assert "年" not in "".join(c for i, c in enumerate("平潭2014到2018年区直各部门")
+                              if not any(s <= i < e for s, e in m.spans))
+
+
+@pytest.mark.parametrize("text,step", [
+    ("那上一年呢？", -1), ("前一年呢", -1), ("下一年呢", 1),
+    ("行政处罚的上一年项目数量", None), ("上一年度项目数量", None), ("比上一年增加了多少", None),
+    ("结转到下一年的申请", None), ("上年结转的申请", None),
+])
+def test_a_step_from_the_year_asked_before(text, step):
+    assert parse_years(text).step == step
 
 
 def test_year_carried_to_is_not_the_report_year():
@@ -75,6 +91,30 @@ def test_unknown_agency_is_reported():
     assert unknown_agencies(text, m.find(text), {"平潭"}) == []
 
 
+@pytest.mark.parametrize("text,agencies,other", [
+    ("沭阳县人民政府2023年", [], ["沭阳县人民政府"]),          # a place of a stored agency, another body
+    ("淮安市人社局2024年", [], ["淮安市人社局"]),                # …and its organisation names no stored one
+    ("洪泽区教育局", [], ["洪泽区教育局"]),
+    ("上海市人民政府2019年", ["上海市人民政府办公厅"], []),      # the office's own government
+    ("淮安市2024年", ["淮安市人民政府"], []),
+    ("沭阳发改局", ["沭阳县发展和改革局"], []),
+])
+def test_place_followed_by_another_organisation(text, agencies, other):
+    kept, found = other_bodies(text, AgencyMatcher(AGENCIES).find(text))
+    assert [m.agency for m in kept] == agencies and found == other
+
+
+def test_government_office_means_the_government():
+    text = "淮安市人民政府办公室2024年收到多少申请"
+    kept, _ = other_bodies(text, AgencyMatcher(AGENCIES).find(text))
+    assert [m.agency for m in kept] == ["淮安市人民政府"] and text[kept[0].end:].startswith("2024")
+
+
+def test_negation_rewrites_spare_the_a_not_a_question():
+    assert "不予公开" in rewrite("因为涉及国家秘密没有公开") and "不予公开" in rewrite("被认定为不给公开")
+    assert "不予公开" not in rewrite("有没有公开")
+
+
 @pytest.fixture(scope="module")
 def scorer():
     entries = template_entries()
@@ -93,6 +133,10 @@ def scorer():
     ("废止了多少件行政规范性文件", "normative", "repealed"),
     ("行政许可处理决定有多少", "license", "decisions"),
     ("从上一年结转过来的申请有多少件", "carried_in", "total"),
+    ("有几件信息公开申请因为涉及国家秘密没有公开", "refuse_secret", "total"),
+    ("有多少申请被认定为不给公开", "refuse", "total"),
+    ("没经过复议就直接被起诉的有几件", "lawsuit_direct", "total"),
+    ("有几件申请是其他组织提的", "new", "other_org"),
 ])
 def test_template_cell_chosen_from_labels(scorer, question, row, column):
     s, entries = scorer
@@ -103,6 +147,9 @@ def test_template_cell_chosen_from_labels(scorer, question, row, column):
 
 def test_units_asked_and_accepted():
     assert asked_unit("有多少条") == "条" and asked_unit("花了多少钱") == "钱"
+    assert asked_unit("开了几场新闻发布会") == "场" and asked_unit("平均办理天数是多少") == "天"
+    assert asked_unit("申请办结率是多少") == "%" and asked_unit("有几个兼职人员") == "个"
+    assert not unit_fits("天", "件") and not unit_fits("%", "件") and unit_fits("个", "人")
     assert unit_fits("件", "件") and unit_fits("次", "件") and not unit_fits("条", "件")
     assert unit_fits("钱", "万元") and unit_fits(None, "条")
 
