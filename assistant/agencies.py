@@ -225,3 +225,42 @@ def unknown_agencies(text: str, known: list[AgencyMatch], places: set[str]) -> l
             continue  # 全区/城区 style words are not agencies without an organisation
         out.append(place + (m.group(2) or ""))
     return out
+
+
+def unstored_places(text: str, known: list[AgencyMatch],
+                    places: set[str]) -> tuple[list[AgencyMatch], list[str], list[tuple[int, int]]]:
+    """Place names (jieba's ``ns`` tag: 北京, 南京市, 沭阳) that belong to no stored agency.
+
+    Such a place followed by an organisation the matcher read as a stored agency's short form
+    (南京市|人社局) names that place's body, not the stored agency: the match is dropped. A
+    question whose only place is unknown (北京2023年行政许可) is about an agency not stored.
+    A place beside a known one (福建平潭) is a wider region: its span is returned so the
+    question's other words can be read without it.
+    """
+    import jieba.posseg
+
+    def stored(word: str) -> bool:
+        core = _LEVEL_END.sub("", word)
+        return (word in NOT_PLACES or len(core) < 2 or word in places or core in places
+                or any(core in p for p in places))
+
+    unknown, dropped, regions, pos = [], set(), [], 0
+    for tok in jieba.posseg.lcut(text):
+        start = text.find(tok.word, pos)
+        pos = start + len(tok.word)
+        if not tok.flag.startswith("ns") or stored(tok.word):
+            continue
+        if any(k.start <= start and pos <= k.end for k in known):
+            continue
+        body = next((k for k in known if k.start == pos
+                     and not any(p in text[k.start:k.end] for p in places if len(p) >= 2)), None)
+        if body is not None:
+            dropped.add(id(body))
+            unknown.append(text[start:body.end])
+        elif not known:
+            org = _ORG_AFTER.match(text, pos)
+            unknown.append(text[start:org.end()] if org else tok.word)
+        else:
+            regions.append((start, pos))
+    kept = [k for k in known if id(k) not in dropped]
+    return kept, unknown, regions if kept else []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .agencies import AgencyMatch, other_bodies, unknown_agencies
+from .agencies import AgencyMatch, other_bodies, unknown_agencies, unstored_places
 from .metrics import asked_unit, rewrite
 from .synonyms import COUNTING_UNITS
 from .textutil import clean_question
@@ -60,13 +60,15 @@ def understand(question: str, matcher, places: set[str]) -> Turn:
     text = clean_question(question)
     turn = Turn(question=question, text=text)
     turn.agencies, other = other_bodies(text, matcher.find(text)) if matcher else ([], [])
-    turn.unknown = other + unknown_agencies(text, turn.agencies, places)
+    turn.agencies, foreign, regions = unstored_places(text, turn.agencies, places)
+    turn.unknown = other + foreign + [u for u in unknown_agencies(text, turn.agencies, places)
+                                      if not any(u in f or f in u for f in foreign)]
     turn.years = parse_years(text)
     cut = [False] * len(text)
     for m in turn.agencies:
         for i in range(m.start, m.end):
             cut[i] = True
-    for s, e in turn.years.spans:
+    for s, e in turn.years.spans + regions:
         for i in range(s, min(e, len(text))):
             cut[i] = True
     chars = [" " if c else ch for ch, c in zip(text, cut)]

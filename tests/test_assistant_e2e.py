@@ -273,3 +273,18 @@ def test_cli_ask_json_and_eval(ingested, tmp_path, assistant, store):
     out = subprocess.run([sys.executable, "-m", "assistant", "reports", "--format", "json", "--data-dir", data],
                          capture_output=True, text=True, cwd=ROOT, check=True)
     assert json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("question", ["南京市人社局2020年收到多少申请？", "北京2024年行政许可决定有多少？",
+                                      "沭阳县交通局2023年新收了几件申请？"])
+def test_a_place_not_stored_is_never_answered_with_another_agency(assistant, question):
+    r = assistant.ask(question)
+    assert r["route"] == "none" and r["facts"] == []
+    assert "没有" in r["answer"]
+
+
+def test_a_wider_region_before_a_stored_place_is_ignored(assistant, store):
+    r = assistant.ask("福建平潭2022年行政许可决定有多少件？")
+    want = store.facts(agency="平潭综合实验区", year=2022, table_key="item5", row_key="license",
+                       column_key="decisions")[0]["value"]
+    assert r["route"] == "fact" and r["facts"][0]["value"] == want
