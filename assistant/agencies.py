@@ -260,7 +260,7 @@ def unstored_places(text: str, known: list[AgencyMatch],
         elif not known:
             org = _ORG_AFTER.match(text, pos)
             unknown.append(text[start:org.end()] if org else tok.word)
-        else:
-            regions.append((start, pos))
+        elif any(k.start == pos for k in known):
+            regions.append((start, pos))  # 福建|平潭: only right before the place it contains
     kept = [k for k in known if id(k) not in dropped]
     return kept, unknown, regions if kept else []

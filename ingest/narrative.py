@@ -113,17 +113,31 @@ def squash(s: str) -> str:
     return "".join(out).strip()
 
 
+# A count printed without its unit right after a label that says it is a count
+# ("不予公开信息数1402。"): it takes the unit of the sentence's other counts.
+_COUNT_LABEL = re.compile(r"(?:数|数量|总数|总量)[为是达：:]?[ \t\u3000]*$")
+_BARE_END = re.compile(r"[ \t\u3000]*(?:[，,。；;！？!?、）)]|$)")
+
+
 def _numbers(norm: str, lo: int, hi: int) -> list[_Hit]:
     hits: list[_Hit] = []
+    bare = []
     for m in _NUM.finditer(norm, lo, hi):
         if _ORDINAL_BEFORE.search(norm, max(lo, m.start() - 3), m.start()):
             continue
         u = _UNIT.match(norm, m.end(), hi)
         if not u or not (u.group("mult") or u.group("base")):
+            if (_COUNT_LABEL.search(norm, max(lo, m.start() - 6), m.start())
+                    and _BARE_END.match(norm, m.end(), hi) and "." not in m.group()):
+                bare.append(m)
             continue
         unit = (u.group("mult") or "") + (u.group("base") or "")
         hits.append(_Hit(m.start(), m.end(), u.end(), float(m.group().replace(",", "")), unit))
-    return hits
+    for m in bare:
+        before = [h for h in hits if h.end <= m.start()]
+        if before:
+            hits.append(_Hit(m.start(), m.end(), m.end(), float(m.group().replace(",", "")), before[-1].unit))
+    return sorted(hits, key=lambda h: h.start)
 
 
 def _hard_newlines(text: str, lo: int, hi: int) -> list[int]:

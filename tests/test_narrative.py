@@ -258,3 +258,13 @@ def test_filler_words_do_not_eat_real_words():
     got = _one("一、概述 有关部门公开信息12条，共享平台发布信息5条，查处违法行为12起，据统计3项。")
     assert got == [("有关部门公开信息", 12, "条"), ("共享平台发布信息", 5, "条"),
                    ("查处违法行为", 12, "起"), ("据统计", 3, "项")]
+
+
+def test_a_count_printed_without_its_unit_takes_the_sentences_unit(corpus):
+    """平潭县 2011: "…作为依申请公开信息数46条，不予公开信息数1402。" — 1402 is a count of 条 too."""
+    from ingest.readers import read
+    doc = read(corpus / "reports" / "平潭县人民政府_2011.txt")
+    hit = [f for f in extract(doc) if f.value == 1402]
+    assert len(hit) == 1 and hit[0].unit == "条" and "不予公开" in hit[0].row
+    # Bare numbers elsewhere (years, list numbering) are still not facts.
+    assert not [f for f in extract(doc) if f.value == 2011]
