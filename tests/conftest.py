@@ -37,3 +37,17 @@ def corpus_config(tmp_path_factory):
     failed = [r.error for r in results if r.status != "ok"]
     assert not failed, failed
     return cfg
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The web app over a few real reports (tests/e2e/webdata.py), for Flask test-client tests."""
+    from tests.e2e.webdata import small_config
+    from web import create_app
+    # A fixed key: the shared data dir stays as ingested (no secret_key file written into it).
+    return create_app(small_config(tmp_path_factory), {"TESTING": True, "SECRET_KEY": "test"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

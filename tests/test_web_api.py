@@ -10,22 +10,13 @@ import json
 
 import pytest
 
-from tests.e2e.webdata import SMALL_FILES, small_config
+from tests.e2e.webdata import SMALL_FILES
 from web import create_app
 from web.api import MAX_HISTORY_CHARS, MAX_HISTORY_MESSAGES, answer_pieces
 
 GZ = "广州市人力资源和社会保障局"
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    # A fixed key: the shared data dir stays as ingested (no secret_key file written into it).
-    return create_app(small_config(tmp_path_factory), {"TESTING": True, "SECRET_KEY": "test"})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def _error(resp, status):

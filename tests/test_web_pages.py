@@ -8,22 +8,11 @@ import re
 import pytest
 from markupsafe import escape
 
-from tests.e2e.webdata import small_config
-from web import create_app
 from web.chat import suggested_questions
 
 GZ_FILE = "广州市人力资源和社会保障局_2020.txt"
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    # A fixed key: the shared data dir stays as ingested (no secret_key file written into it).
-    return create_app(small_config(tmp_path_factory), {"TESTING": True, "SECRET_KEY": "test"})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")
