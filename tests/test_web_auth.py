@@ -146,3 +146,13 @@ def test_secret_key_is_generated_once_into_the_data_dir(config):
     assert (config.data_path / "secret_key").read_text().strip() == first
     assert create_app(config).secret_key == first
     assert create_app(config.replace(web_secret_key="from-config")).secret_key == "from-config"
+
+
+def test_repeated_failed_sign_ins_are_refused_for_a_while(client):
+    for _ in range(5):
+        assert login(client, NAME, "wrong-password").status_code == 401
+    # Even the right password is refused now: guessing cannot go on at the server's speed.
+    resp = login(client, NAME, PASSWORD)
+    assert resp.status_code == 429 and "过多" in resp.get_data(as_text=True)
+    # Another account from the same address is not locked.
+    assert login(client, "someone-else", "x").status_code == 401

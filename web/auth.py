@@ -2,13 +2,39 @@
 from __future__ import annotations
 
 import functools
+import threading
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from . import users
 
 bp = Blueprint("auth", __name__)
+
+# Failed sign-ins per (address, account): after MAX_FAILURES within LOCK_SECONDS the pair is
+# refused until the window passes, so passwords cannot be guessed at the server's speed.
+MAX_FAILURES = 5
+LOCK_SECONDS = 300
+
+
+def _failures() -> tuple[dict[tuple[str, str], list[float]], threading.Lock]:
+    """This app's record of failed sign-ins (per app, so two apps in one process never share it)."""
+    return current_app.extensions.setdefault("login_failures", ({}, threading.Lock()))
+
+
+def _recent_failures(key: tuple[str, str], now: float) -> list[float]:
+    failures, lock = _failures()
+    with lock:
+        times = [t for t in failures.get(key, []) if now - t < LOCK_SECONDS]
+        failures[key] = times
+        return times
+
+
+def _record_failure(key: tuple[str, str], now: float) -> None:
+    failures, lock = _failures()
+    with lock:
+        failures.setdefault(key, []).append(now)
 
 
 @bp.before_app_request
@@ -45,10 +71,19 @@ def _safe_next(target: str | None) -> str:
 def login():
     error = None
     if request.method == "POST":
-        user = users.authenticate(request.form.get("name", ""), request.form.get("password", ""))
+        name = request.form.get("name", "")
+        key, now = (request.remote_addr or "", name), time.monotonic()
+        if len(_recent_failures(key, now)) >= MAX_FAILURES:
+            error = f"登录失败次数过多，请 {LOCK_SECONDS // 60} 分钟后再试"
+            return render_template("login.html", error=error, next=request.values.get("next", "")), 429
+        user = users.authenticate(name, request.form.get("password", ""))
         if user is None:
+            _record_failure(key, now)
             error = "用户名或密码不正确"
         else:
+            failures, lock = _failures()
+            with lock:
+                failures.pop(key, None)
             # A fresh session on sign-in, so a session id planted before login is worthless.
             session.clear()
             session.permanent = True
