@@ -119,7 +119,6 @@ def with_column(previous: Choice, column_choice: Choice) -> tuple[str, str, str]
 
 def read_cell(snap: Snapshot, agency: str, year: int, key: tuple[str, str, str]) -> Figure | None:
     reps = snap.reports_for(agency, year)
-    ids = [r["id"] for r in reps]
     keys = [key]
     t, r, c = key
     if c == DEFAULT_COLUMN.get(t) and SECONDARY_DEFAULT_COLUMN.get(t) not in (None, c):

@@ -137,7 +137,6 @@ class Assistant:
         return result
 
     def _answer(self, snap: Snapshot, st: State) -> dict:
-        q = st.question
         if st.unknown and not st.agencies:
             names = "、".join(st.unknown)
             return self._none(snap, st, f"报告库中没有{names}的年度报告。现有机关：{'、'.join(snap.agencies)}。")

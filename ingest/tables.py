@@ -491,10 +491,6 @@ def derived_facts(facts: list[Fact], fmt: str) -> list[Fact]:
     return out
 
 
-def cells_expected(fmt: str) -> int:
-    return sum(len(t.rows) * len(t.columns) for t in FORMATS[fmt].tables)
-
-
 def extract(doc: Document, fmt: str) -> TablesResult:
     """All table facts of a report in the given template format."""
     reads = parse_text(doc.text, fmt)
