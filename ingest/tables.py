@@ -143,22 +143,42 @@ def _cut_at_text(seg: str) -> str:
     return seg
 
 
-def _extent(seg: str) -> int:
+def _extent(seg: str, n: int) -> int:
     """How much of ``seg`` the row's cells take: its pipe line, or up to its last figure."""
-    if _pipe_cells(seg) is not None:
-        lead = len(seg) - len(seg.lstrip())
-        nl = seg.find("\n", lead)
-        return len(seg) if nl < 0 else nl
+    found = _pipe_line(seg, n)
+    if found is not None:
+        return found[1]
     nums = list(_NUM.finditer(_cut_at_text(seg)))
     return nums[-1].end() if nums else 0
 
 
-def _pipe_cells(seg: str) -> list[str] | None:
-    line = seg.split("\n", 1)[0] if seg.strip("| \t").find("\n") != 0 else seg.lstrip().split("\n", 1)[0]
-    if "|" not in line:
-        return None
-    parts = [p.strip() for p in line.split("|")]
-    return parts[1:] if parts and not re.search(r"\d", parts[0]) else parts
+_SEPARATOR = re.compile(r"[|:\-\s]*")
+
+
+def _pipe_line(seg: str, n: int) -> tuple[list[str], int] | None:
+    """The row's cells when the table is drawn with pipes, and where that line ends in ``seg``.
+
+    The cells are on the label's own line, or (markdown, a header's tail) on the first
+    following line that holds a figure or as many cells as the template has columns;
+    separator lines (|---|) are skipped. A figure met outside any pipe line means the
+    row is not pipe-drawn at all.
+    """
+    pos = 0
+    for line in seg.split("\n"):
+        end = pos + len(line)
+        pos = end + 1
+        if "|" not in line:
+            if re.search(r"\d", line):
+                return None
+            continue
+        if _SEPARATOR.fullmatch(line):
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if parts and not re.search(r"\d", parts[0]):
+            parts = parts[1:]  # the label's remainder, or the empty text before a leading pipe
+        if re.search(r"\d", line) or len(parts) >= n:
+            return parts, end
+    return None
 
 
 def _number(tok: str) -> tuple[float, str]:
@@ -174,9 +194,9 @@ def read_cells(seg: str, n: int, sums: int | None) -> tuple[list, list[bool], li
     application table, 5 for review/litigation), or None where no sum holds.
     Returns (cells, blank flags, units, glued candidates, problem).
     """
-    pipes = _pipe_cells(seg)
-    if pipes is not None:
-        cells = pipes
+    found = _pipe_line(seg, n)
+    if found is not None:
+        cells = found[0]
         while len(cells) > n and cells[-1] == "":
             cells = cells[:-1]
         while len(cells) > n and cells[0] == "":
@@ -245,7 +265,7 @@ def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
             if any(v is not None for v in alt[0]):
                 cells, blank, units, cands, problem = alt
                 o_start = c.orig(prev_end)
-        src_end = o_start + _extent(c.text[o_start:o_end]) if o_start >= c.orig(p) else c.orig(q)
+        src_end = o_start + _extent(c.text[o_start:o_end], n) if o_start >= c.orig(p) else c.orig(q)
         src = re.sub(r"\s+", " ", c.text[c.orig(p):src_end]).strip()
         rows[row.key] = RowRead(row, cells, blank, src[:300], c.orig(p), cands, units, problem, end=src_end)
         prev_end = nxt if not before_label else q
@@ -321,7 +341,7 @@ def _read_review(c: Compact, table: Table, start: int, end: int) -> TableRead:
         head_end = last_total + 2 if last_total >= 0 else start + first_digit.start()
     seg = c.text[c.orig(head_end):c.orig(end)]
     cells, blank, units, cands, problem = read_cells(seg, 15, 5)
-    src_end = c.orig(head_end) + _extent(seg)
+    src_end = c.orig(head_end) + _extent(seg, 15)
     src = re.sub(r"\s+", " ", c.text[c.orig(head_end):src_end]).strip()[:300]
     rows = {}
     for i, row in enumerate(table.rows):
@@ -332,7 +352,7 @@ def _read_review(c: Compact, table: Table, start: int, end: int) -> TableRead:
 
 
 def parse_text(text: str, fmt: str) -> dict[str, TableRead]:
-    c = Compact(text)
+    c = Compact(text.replace("｜", "|"))  # OCR's full-width pipes; same length, so offsets hold
     regions = _regions(c)
     out: dict[str, TableRead] = {}
     for table in FORMATS[fmt].tables:
