@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .synonyms import STOPWORDS
+from .synonyms import NARRATIVE_GENERIC, STOPWORDS, SYNONYM_GROUPS
 from .textutil import PUNCT, Segmenter, compact
 
 log = logging.getLogger(__name__)
@@ -52,12 +52,32 @@ class HybridRetriever:
             logging.getLogger("bm25s").setLevel(logging.WARNING)
             corpus = [self.tokens(c["text"]) or ["_"] for c in chunks]
             self.vocab = {w for doc in corpus for w in doc}
+            self.doc_freq: dict[str, int] = {}
+            for doc in corpus:
+                for w in set(doc):
+                    self.doc_freq[w] = self.doc_freq.get(w, 0) + 1
             self.bm25 = bm25s.BM25()
             self.bm25.index(corpus, show_progress=False)
 
     def tokens(self, text: str) -> list[str]:
         return [w for w in self.seg.cut_for_search(compact(text))
                 if w not in STOPWORDS and w not in PUNCT and not w.isdigit()]
+
+    def missing_topic(self, words: list[str], passages: list[Passage], top: int = 3) -> list[str]:
+        """The question's topic words when none of them is in the top passages, else [].
+
+        Topic words are the question's words that are neither the reports' everyday vocabulary
+        (NARRATIVE_GENERIC, or in a fifth of all passages) nor absent from the top passages
+        by chance of wording alone: if not one of them appears, the passages are only the
+        nearest text, not an answer."""
+        n = max(len(self.chunks), 1)
+        topic = [w for w in words if len(w) >= 2 and w not in NARRATIVE_GENERIC
+                 and getattr(self, "doc_freq", {}).get(w, 0) / n < 0.2]
+        text = "".join(compact(p.chunk["text"]) for p in passages[:top])
+        said = lambda w: any(s in text for g in SYNONYM_GROUPS if w in g for s in g) or w in text  # noqa: E731
+        if not topic or any(said(w) for w in topic):
+            return []
+        return topic
 
     def query_words(self, query: str) -> list[str]:
         seen = []

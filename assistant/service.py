@@ -288,6 +288,16 @@ class Assistant:
         if not passages:
             return self._none(snap, st, "报告中没有找到与这个问题相关的内容。")
         words = snap.retriever.query_words(st.metric_text)
+        missing = snap.retriever.missing_topic(words, passages)
+        missing = [w for w in missing if not any(w != o and w in o for o in missing)]
+        if missing:
+            # Quoting the nearest sentences would pass them off as an answer.
+            subject = "、".join(sorted({a for a, _ in scope}))
+            result = A.empty_answer(st.question, "none",
+                                    f"报告中没有提到{subject}关于“{'、'.join(missing)}”的内容。最接近的段落见下方来源，供参考。")
+            result["sources"] = [A.source_dict(p, snap.by_id) for p in passages]
+            result["matched_words"] = words
+            return result
         sentences = best_sentences(passages, words, snap.scorer.weight)
         result = A.empty_answer(st.question, "narrative", A.narrative_text(sentences, passages, snap.by_id))
         result["sources"] = [A.source_dict(p, snap.by_id) for p in passages]

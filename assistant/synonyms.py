@@ -102,9 +102,19 @@ SYNONYM_GROUPS = [
     ("解读", "政策解读"),
     ("梳理", "清理"),
     ("年度", "全年", "年"),
+    ("不足", "短板", "差距", "薄弱", "问题", "弱项"),
+    ("审核", "把关", "审查", "审签"),
+    ("舆情", "舆论", "关切"),
 ]
 
 # Function and question words: they say that a figure is wanted, not which one.
+# Words every report uses about its own work: a narrative question made only of these
+# has no topic of its own to look for in the passages.
+NARRATIVE_GENERIC = set("""
+政府 信息 公开 政务 政务公开 信息公开 政府信息 工作 开展 进行 做了 做好 做 加强 推进 情况 方面 有关 相关
+怎么 如何 哪些 什么 是否 有没有 没有 主要 具体 平台 网站 政府网站 处理 办理 措施 举措 内容 活动
+""".split())
+
 STOPWORDS = set("""
 的 了 吗 呢 吧 啊 呀 么 是 有 在 和 与 及 或 都 也 还 就 被 把 让 给 向 对 从 到 为 以 于 因 因为 由于 所以 而
 多少 几 几件 几条 几个 几项 几篇 几次 几名 几人 多 少 是否 有没有 有无 没有没有 一下 请问 请 告诉 我 你 他们 他 她 它

@@ -288,3 +288,15 @@ def test_a_wider_region_before_a_stored_place_is_ignored(assistant, store):
     want = store.facts(agency="平潭综合实验区", year=2022, table_key="item5", row_key="license",
                        column_key="decisions")[0]["value"]
     assert r["route"] == "fact" and r["facts"][0]["value"] == want
+
+
+@pytest.mark.parametrize("question", ["广州人社局2020年是怎么处理网络舆情的？", "沭阳发改局2023年有没有开展政府开放日活动？"])
+def test_a_topic_the_report_never_mentions_is_not_answered_with_nearby_text(assistant, question):
+    r = assistant.ask(question)
+    assert r["route"] == "none" and r["facts"] == [] and "没有提到" in r["answer"]
+    assert r["sources"]  # the nearest passages are still offered, as such
+
+
+def test_a_paraphrased_topic_is_still_answered(assistant):
+    r = assistant.ask("洪泽区政府2024年信息公开工作有哪些短板？")
+    assert r["route"] == "narrative" and "不足" in "".join(s["text"] for s in r["sources"][:3])
