@@ -55,12 +55,10 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-def parse(path: Path, config, agency: str | None = None, year: int | None = None) -> ParsedReport:
-    """Read and understand one report, touching no store."""
-    data = path.read_bytes() if path.exists() else None
-    if data is None:
-        raise ReportError(path, "文件不存在 (file not found)")
-    doc = read(path)
+def parse(path: Path, config, agency: str | None = None, year: int | None = None,
+          sha256: str | None = None) -> ParsedReport:
+    """Read and understand one report, touching no store (``sha256``: the file's, if already known)."""
+    doc = read(path)  # names the file in its error when it is missing or unreadable
     first_line = doc.text.strip().split("\n", 1)[0][:150]
     if re.match(r"[^《〈“]{0,40}关于.{0,60}通知", first_line):
         raise ReportError(path, "这是一份通知（如年度报告格式的通知），不是年度报告 (a notice, not an annual report)")
@@ -71,8 +69,8 @@ def parse(path: Path, config, agency: str | None = None, year: int | None = None
         raise ReportError(path, "无法从标题或文件名识别机关名称，请用 --agency 指定 (agency not found)")
     fmt = detect_format(doc.text, year)
     secs = sections.split(doc.text)
-    rep = ParsedReport(path=str(path.resolve()), sha256=hashlib.sha256(data).hexdigest(), agency=agency,
-                       year=year, title=doc.title, format=fmt, text=doc.text, media=doc.media)
+    rep = ParsedReport(path=str(path.resolve()), sha256=sha256 or hashlib.sha256(path.read_bytes()).hexdigest(),
+                       agency=agency, year=year, title=doc.title, format=fmt, text=doc.text, media=doc.media)
     rep.chunks = chunking.chunk(doc, secs, config.chunk_size, config.chunk_overlap)
     if fmt:
         result = tables.extract(doc, fmt)
@@ -123,7 +121,7 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
                 and (year is None or year == old["year"]):
             return FileResult(name, "unchanged", old["id"], old["agency"], old["year"], old["n_facts"],
                               old["n_chunks"], warnings=old["warnings"])
-        rep = parse(path, config, agency, year)
+        rep = parse(path, config, agency, year, sha)
     except ReportError as e:
         return FileResult(name, "failed", error=str(e))
     except Exception as e:  # a reader library choking on a malformed file

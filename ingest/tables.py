@@ -529,11 +529,11 @@ def extract(doc: Document, fmt: str) -> TablesResult:
         f1, w1 = _facts_from(text_reads, doc)
         f2, w2 = _facts_from(grid_reads, doc, _page_finder(gmarks)) if grid_reads else ([], [])
         facts, warnings = f1 + f2, w1 + w2
+        used = {**text_reads, **grid_reads}
     else:
         facts, warnings = _facts_from(reads, doc)
-    used = {**reads, **(greads if doc.grids else {})}
-    if doc.grids:
-        used.update({k: r for k, (_, r) in chosen.items()})
+        used = reads
+    # The variant each table was read in (e.g. 其他处理 as one row) sets how many cells it has.
     expected = sum(len(used[t.key].table.rows if t.key in used else t.rows) * len(t.columns)
                    for t in FORMATS[fmt].tables)
     found = set(used)
