@@ -133,56 +133,57 @@ class JobManager:
                          name=f"reingest-{job.id}").start()
         return job
 
-    def _run_upload(self, job: Job, staged: list[Path]):
-        from assistant import library
-
-        uploads = self.backend.uploads
+    def _run(self, job: Job, work, failure: str, cleanup=None):
+        """One write job: under the write lock, then the assistant re-reads the stores."""
         with self.backend.write_lock:
             job.state = "running"
             try:
-                # Moved only now, under the write lock, so a file is never replaced while it is being read.
-                paths = []
-                for src in staged:
-                    dest = uploads / src.name
-                    src.replace(dest)
-                    paths.append(str(dest))
-
-                job.current = staged[0].name
-
-                def progress(done, total, _file_name):
-                    # Called after each file: show the one now being read.
-                    job.done, job.total = done, total
-                    job.current = Path(paths[done]).name if done < len(paths) else ""
-
-                results = library.ingest_paths(self.backend.config, paths, on_progress=progress)
-                job.results.extend(_plain_result(r) for r in results)
-                job.done = job.total
+                work()
                 self.backend.reload()
                 job.state = "finished"
             except Exception as exc:
-                log.exception("upload job %s failed", job.id)
-                job.state, job.error = "failed", f"导入失败：{exc}"
+                log.exception("%s job %s failed", job.kind, job.id)
+                job.state, job.error = "failed", f"{failure}：{exc}"
             finally:
-                if staged:
-                    shutil.rmtree(staged[0].parent, ignore_errors=True)
+                if cleanup:
+                    cleanup()
                 job.finished = time.time()
+
+    def _run_upload(self, job: Job, staged: list[Path]):
+        from assistant import library
+
+        def work():
+            # Moved only now, under the write lock, so a file is never replaced while it is being read.
+            paths = []
+            for src in staged:
+                dest = self.backend.uploads / src.name
+                src.replace(dest)
+                paths.append(str(dest))
+            job.current = staged[0].name
+
+            def progress(done, total, _file_name):
+                # Called after each file: show the one now being read.
+                job.done, job.total = done, total
+                job.current = Path(paths[done]).name if done < len(paths) else ""
+
+            results = library.ingest_paths(self.backend.config, paths, on_progress=progress)
+            job.results.extend(_plain_result(r) for r in results)
+            job.done = job.total
+
+        def cleanup():
+            if staged:
+                shutil.rmtree(staged[0].parent, ignore_errors=True)
+
+        self._run(job, work, "导入失败", cleanup)
 
     def _run_reingest(self, job: Job, report_id: int, label: str):
         from assistant import library
 
-        with self.backend.write_lock:
-            job.state = "running"
-            try:
-                result = library.reingest_report(self.backend.config, report_id)
-                job.results.append(_plain_result(result, label))
-                job.done = 1
-                self.backend.reload()
-                job.state = "finished"
-            except Exception as exc:
-                log.exception("re-ingest job %s failed", job.id)
-                job.state, job.error = "failed", f"重新导入失败：{exc}"
-            finally:
-                job.finished = time.time()
+        def work():
+            job.results.append(_plain_result(library.reingest_report(self.backend.config, report_id), label))
+            job.done = 1
+
+        self._run(job, work, "重新导入失败")
 
 
 def _plain_result(r: dict, label: str = "") -> dict:
