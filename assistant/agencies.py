@@ -2,22 +2,36 @@
 
 Short forms are derived from each stored name, never listed by hand: the name is
 split into its places and its organisation (淮安市 | 洪泽区 | 人民政府), the
-abbreviations in synonyms.AGENCY_ABBREVIATIONS are applied in every combination,
+organisation is shortened by the rules of agency_forms (人社局, 住建局, 政府),
 upper places may be dropped and a place may lose its level (洪泽区 → 洪泽).
+A form more than one agency derives is a tie the caller must settle or show.
 Mentions no form covers are matched as character subsequences of a form
 (上海市府办, 平潭地税局), penalised by the characters skipped.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
-from .synonyms import AGENCY_ABBREVIATIONS, NOT_PLACES, ORG_SUFFIXES, PLACE_LEVELS
+from .agency_forms import KIND_FORMS, org_forms, place_forms
+from .synonyms import NOT_PLACES, ORG_SUFFIXES, PLACE_LEVELS
 
 _PLACE = re.compile("(.+?(?:" + "|".join(PLACE_LEVELS) + "))")
 _LEVEL_END = re.compile("(?:" + "|".join(PLACE_LEVELS) + ")$")
 # Weight of a name's place said alone (洪泽区 for 淮安市洪泽区人民政府): a vaguer mention.
 PLACE_WEIGHT = 0.6
+# The place alone means its government first (某县 is 某县人民政府, not 某县经济开发区管委会).
+GOVERNMENT_PLACE_WEIGHT = 0.7
+# ... then its general office, which compiles the government's report when the government has none.
+OFFICE_PLACE_WEIGHT = 0.65
+_PLACE_ALONE = (PLACE_WEIGHT, OFFICE_PLACE_WEIGHT, GOVERNMENT_PLACE_WEIGHT)
+# A short form without the organisation's kind (某区公安, 广州人社), only after a place.
+BARE_WEIGHT = 0.9
+# A short form with no place (人社局): vague, and shared by every place's agency of that kind.
+PLACELESS_WEIGHT = 0.5
+# Organisation words that name no particular body without a place (政府, 办, 办公室).
+_KIND_WORDS = {f for _, forms in KIND_FORMS for f in forms} | {"局", "委", "厅", "办"}
 _ORG_END = re.compile("(?:" + "|".join(ORG_SUFFIXES) + r"|[^市县区省]{1,12}?(?:局|厅|委|署|院|中心|办))$")
 
 
@@ -51,23 +65,16 @@ def split_name(name: str) -> tuple[list[str], str]:
     return places, org
 
 
-def _abbreviations(text: str) -> set[str]:
-    """Every combination of the abbreviations that apply to ``text``."""
-    forms = {text}
-    for _ in range(3):
-        for full, short in AGENCY_ABBREVIATIONS:
-            forms |= {f.replace(full, short) for f in forms if full in f and full != short}
-    return forms
-
-
 def _place_forms(place: str) -> set[str]:
-    forms = _abbreviations(place)
-    core = _LEVEL_END.sub("", place)
-    if len(core) >= 2:
-        forms.add(core)
-    return forms
+    return place_forms(place, _LEVEL_END)
 
 
+def is_government(name: str) -> bool:
+    """The place's government, or its general office, which compiles the government's report."""
+    return split_name(name)[1].startswith(("人民政府", "政府"))
+
+
+@lru_cache(maxsize=65536)
 def name_forms(name: str) -> dict[str, float]:
     """Short forms of ``name`` with a weight: 1 = says as much as the name, less = vaguer."""
     places, org = split_name(name)
@@ -77,42 +84,38 @@ def name_forms(name: str) -> dict[str, float]:
         if len(form) >= 2 and forms.get(form, -1) < weight:
             forms[form] = weight
 
-    org_forms = _abbreviations(org) if org else {""}
+    orgs = org_forms(org) if org else {"": True}
+    alone = GOVERNMENT_PLACE_WEIGHT if org.endswith("政府") else \
+        OFFICE_PLACE_WEIGHT if is_government(name) else PLACE_WEIGHT
     for i in range(len(places)):
         # The agency's own place, with or without the places above it.
         kept = places[i:]
         variants = {""}
         for p in kept:
             variants = {v + f for v in variants for f in _place_forms(p)}
+        upper = 1.0 if i == 0 else 0.95
         for v in variants:
-            for o in org_forms:
-                add(v + o, 1.0 if i == 0 else 0.95)
+            for o, has_kind in orgs.items():
+                add(v + o, upper * (1.0 if has_kind else BARE_WEIGHT))
             if org:
-                # The place alone: a vaguer mention of this agency.
-                add(v, PLACE_WEIGHT)
-    for o in org_forms:
-        generic = o in {"人民政府", "政府", "办公厅", "办公室", "办", "府办", "局"} or len(o) < 2
-        if o and not generic:
-            add(o, 0.5)
+                add(v, alone)    # the place alone: a vaguer mention of this agency
+    for o, has_kind in orgs.items():
+        if o and has_kind and o not in _KIND_WORDS and len(o) >= 2:
+            add(o, PLACELESS_WEIGHT)
     add(name, 1.05)
     return forms
 
 
-def _subsequence_gaps(mention: str, form: str) -> int | None:
-    """Characters of ``form`` skipped when reading ``mention`` in it (None if it is not inside)."""
-    best = None
-    for start in [i for i, c in enumerate(form) if c == mention[0]]:
-        pos, gaps, ok = start, 0, True
-        for c in mention[1:]:
-            nxt = form.find(c, pos + 1)
-            if nxt < 0:
-                ok = False
-                break
-            gaps += nxt - pos - 1
-            pos = nxt
-        if ok and (best is None or gaps < best):
-            best = gaps
-    return best
+def _longest_subsequence(text: str, i: int, form: str) -> tuple[int, int]:
+    """How far ``text`` from ``i`` reads in order inside ``form`` from its start: (end, characters skipped)."""
+    pos, gaps, j = 0, 0, i + 1
+    while j < len(text):
+        nxt = form.find(text[j], pos + 1)
+        if nxt < 0:
+            break
+        gaps += nxt - pos - 1
+        pos, j = nxt, j + 1
+    return j, gaps
 
 
 class AgencyMatcher:
@@ -120,13 +123,14 @@ class AgencyMatcher:
         """``agencies``: stored agency name → number of stored reports (the tie-breaker)."""
         self.counts = dict(agencies)
         self.forms: dict[str, list[tuple[str, float]]] = {}
-        self.place_starts: dict[str, set[str]] = {}
+        # Forms that say as much as the name, by their first two characters, to read a mention
+        # as a subsequence of one (平潭地税局 in 平潭综合实验区地方税务局).
+        self._by_start: dict[str, list[tuple[str, float, str]]] = {}
         for name in agencies:
             for form, weight in name_forms(name).items():
                 self.forms.setdefault(form, []).append((name, weight))
-            places, _ = split_name(name)
-            for p in places:
-                self.place_starts.setdefault(p[:2], set()).add(name)
+                if weight >= 0.9 and len(form) >= 3:
+                    self._by_start.setdefault(form[:2], []).append((form, weight, name))
         self._by_len = sorted(self.forms, key=len, reverse=True)
 
     def vocabulary(self) -> set[str]:
@@ -142,7 +146,7 @@ class AgencyMatcher:
             start = text.find(form)
             while start >= 0:
                 for name, weight in self.forms[form]:
-                    cands.append((len(form) * weight, start, start + len(form), name, weight == PLACE_WEIGHT))
+                    cands.append((len(form) * weight, start, start + len(form), name, weight in _PLACE_ALONE))
                 start = text.find(form, start + 1)
         cands.extend(c + (False,) for c in self._subsequence_candidates(text))
         cands.sort(key=lambda c: (-c[0], -(c[2] - c[1]), self._rank(c[3])))
@@ -156,27 +160,17 @@ class AgencyMatcher:
         return sorted(chosen, key=lambda m: m.start)
 
     def _subsequence_candidates(self, text: str):
-        out = []
-        for i in range(len(text) - 1):
-            names = self.place_starts.get(text[i:i + 2])
-            if not names:
-                continue
-            for name in names:
-                for form, weight in name_forms(name).items():
-                    if weight < 0.9:
-                        continue
-                    best = None
-                    for j in range(len(text), i + 2, -1):
-                        gaps = _subsequence_gaps(text[i:j], form)
-                        if gaps is not None:
-                            best = (j, gaps)
-                            break
-                    # A mention read inside a form must reach its end (…府, …局, …办): "淮安市"
-                    # alone is the place, not 淮安市洪泽区人民政府.
-                    if best and text[best[0] - 1] == form[-1]:
-                        j, gaps = best
-                        out.append(((j - i) * weight - 0.5 * gaps - 0.5, i, j, name))
-        return out
+        best: dict[tuple[int, str], tuple] = {}
+        for i in range(len(text) - 2):
+            for form, weight, name in self._by_start.get(text[i:i + 2], ()):
+                j, gaps = _longest_subsequence(text, i, form)
+                # A mention read inside a form must reach its end (…府, …局, …办): "淮安市"
+                # alone is the place, not 淮安市洪泽区人民政府.
+                if j > i + 2 and text[j - 1] == form[-1]:
+                    cand = ((j - i) * weight - 0.5 * gaps - 0.5, i, j, name)
+                    if cand > best.get((i, name), (-1e9,)):
+                        best[(i, name)] = cand
+        return list(best.values())
 
 
 _OFFICE = re.compile("办公室|办公厅|办(?!理|结|件|法)")
@@ -194,7 +188,7 @@ def other_bodies(text: str, matches: list[AgencyMatch]) -> tuple[list[AgencyMatc
     other, spans = [], []
     for m in matches:
         org = _ORG_AFTER.match(text, m.end) if m.place_only else None
-        if org and not any(f.startswith(org.group(0)) for f in _abbreviations(split_name(m.agency)[1])):
+        if org and not any(f.startswith(org.group(0)) for f in org_forms(split_name(m.agency)[1])):
             other.append(text[m.start:org.end()])
             spans.append((m.start, org.end()))
     # The organisation's own words (人社局 in 淮安市人社局) do not name a stored agency either.
@@ -264,3 +258,35 @@ def unstored_places(text: str, known: list[AgencyMatch],
             regions.append((start, pos))  # 福建|平潭: only right before the place it contains
     kept = [k for k in known if id(k) not in dropped]
     return kept, unknown, regions if kept else []
+
+
+def vague_places(text: str, matches: list[AgencyMatch]) -> tuple[list[AgencyMatch], list[str]]:
+    """Split off a place said alone that only a department of that place matched.
+
+    某县 means 某县人民政府; when only 某县发展和改革局 is stored, answering from it would answer
+    from another agency than the one asked. The mention comes back as the government not stored."""
+    kept, vague = [], []
+    for m in matches:
+        named = any(k.agency == m.agency and not k.place_only for k in matches)
+        if m.place_only and not is_government(m.agency) and not named:
+            place = text[m.start:m.end]
+            vague.append(place + ("人民政府" if _LEVEL_END.search(place) else ""))
+        else:
+            kept.append(m)
+    return kept, vague
+
+
+def agencies_at(name: str, agencies) -> list[str]:
+    """Stored agencies of the place ``name`` names (沭阳县人民政府 → 沭阳县发展和改革局 …)."""
+    places, _ = split_name(name)
+    if not places and _LEVEL_END.search(name):
+        places = [name]
+    if not places:
+        return []
+    cores = {c for c in _place_forms(places[-1]) if len(c) >= 2}
+    out = []
+    for a in agencies:
+        a_places, _ = split_name(a)
+        if a != name and any(c in _place_forms(p) for p in a_places for c in cores):
+            out.append(a)
+    return out

@@ -24,6 +24,7 @@ DEFAULT_ROW = {"applications": "new", "review": "review"}
 # The cell read when a row is named without a column.
 DEFAULT_COLUMN = {"applications": "total", "review": "total", "item1": "made", "item5": "decisions",
                   "item6": "decisions", "item8": "fee_amount", "item9": "amount"}
+SINGLE_ROW = {t.key for fmt in T.FORMATS.values() for t in fmt.tables if len(t.rows) == 1}
 SECONDARY_DEFAULT_COLUMN = {"item8": "prev_count", "item5": "decisions", "item6": "decisions"}
 
 # Rows and columns the ingest derives (kind "derived"), described like template ones.
@@ -39,6 +40,13 @@ LEAD_WEIGHT = 0.7
 CONTEXT_WEIGHT = 0.4
 # What each word of a prose figure's label that the question does not use costs its rank.
 LABEL_EXTRA = 0.25
+# Weight of a function word or verb that no template label uses (提起, 弄, 搞, 发生): it says how the
+# question is asked, not which figure; nouns keep their weight, so an unknown topic still lowers coverage.
+FILLER_WEIGHT = 0.3
+# jieba's part-of-speech tags of such words: verbs, adverbs, pronouns, prepositions, conjunctions,
+# particles, modal and onomatopoeic words, numerals and measure words.
+FILLER_TAGS = ("v", "vd", "d", "ad", "r", "p", "c", "u", "ud", "ug", "uj", "ul", "uv", "uz", "y", "e", "o",
+               "m", "mq", "q", "f")
 
 _SYN = {}
 for group in SYNONYM_GROUPS:
@@ -171,24 +179,34 @@ def unit_fits(asked: str | None, unit: str) -> bool:
 class Scorer:
     """Scores candidates against a question's words; weights come from the stored texts."""
 
-    def __init__(self, segmenter: Segmenter, documents: list[str]):
+    def __init__(self, segmenter: Segmenter, documents: list[str], labels: str = ""):
+        """``labels``: the template's own wording (every row, column and table description), against
+        which a verb is told apart from a term (维持 is a column; 提起 is only how one asks)."""
         self.seg = segmenter
         self.docs = documents
         self.n = len(documents)
+        self.labels = labels
         self._df = lru_cache(maxsize=20000)(self._df_uncached)
+        self._weight = lru_cache(maxsize=20000)(self._weight_uncached)
         self._labels: dict[str, list[str]] = {}
 
     def _df_uncached(self, word: str) -> int:
         return sum(1 for d in self.docs if word in d)
 
     def weight(self, word: str) -> float:
+        return self._weight(word)
+
+    def _weight_uncached(self, word: str) -> float:
         if not self.n:
             return 1.0
         df = self._df(word)
         if df == 0:
             # A word no report uses cannot point at a figure: colloquial filler.
-            return 0.3
-        return min(4.0, math.log((self.n + 1) / df)) + 0.2
+            return FILLER_WEIGHT
+        w = min(4.0, math.log((self.n + 1) / df)) + 0.2
+        if self.labels and word not in self.labels and self.seg.tag(word) in FILLER_TAGS:
+            return min(w, FILLER_WEIGHT)
+        return w
 
     def words(self, text: str) -> list[str]:
         out = []
@@ -256,8 +274,9 @@ class Scorer:
         score = row + col + tbl
         parts = set("|".join((e.own, e.group, e.column)).split("|"))
         exact = sum(1 for w in used if w in parts)
-        # Row match is what names a figure; columns alone fall back to the table's default row.
-        if row == 0 and not (col and DEFAULT_ROW.get(e.table_key) == e.row_key):
+        # Row match is what names a figure; columns alone fall back to the table's default row, and
+        # in a table of one row (收费金额) the column names the cell.
+        if row == 0 and not (col and (DEFAULT_ROW.get(e.table_key) == e.row_key or e.table_key in SINGLE_ROW)):
             return None
         if col == 0 and DEFAULT_COLUMN.get(e.table_key) != e.column_key:
             # No column named: the table's usual figure, then its fallback (2019 收费: 项目数量).

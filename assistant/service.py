@@ -11,6 +11,7 @@ import threading
 
 from . import answer as A
 from . import facts_route as FR
+from .agencies import agencies_at
 from .conversation import State, resolve
 from .retrieval import Passage, best_sentences
 from .snapshot import Snapshot, all_cells, build
@@ -138,9 +139,21 @@ class Assistant:
 
     def _answer(self, snap: Snapshot, st: State) -> dict:
         if st.unknown and not st.agencies:
-            names = "、".join(st.unknown)
-            return self._none(snap, st, f"报告库中没有{names}的年度报告。现有机关：{'、'.join(snap.agencies)}。")
-        agencies = st.agencies or []
+            return self._none(snap, st, self._unknown_text(snap, st.unknown))
+        agencies = []
+        for a in st.agencies or []:
+            # A short form several agencies share (人社局): each of them, said so, never one picked.
+            agencies += [x for x in [a] + st.ambiguous.get(a, []) if x not in agencies]
+        result = self._answer_for(snap, st, agencies)
+        tied = [[a] + st.ambiguous[a] for a in st.agencies or [] if st.ambiguous.get(a)]
+        if tied:
+            lead = "；".join("、".join(group) for group in tied)
+            result["answer"] = f"问题中的机关简称可能指多个机关（{lead}），以下分别列出，请核对是否为您要问的机关。" \
+                + result["answer"]
+            result["candidates"] = [a for group in tied for a in group]
+        return result
+
+    def _answer_for(self, snap: Snapshot, st: State, agencies: list[str]) -> dict:
         scope, missing = self._scope(snap, st, agencies)
         if not scope:
             return self._none(snap, st, self._missing_text(snap, st, agencies, missing))
@@ -155,6 +168,16 @@ class Assistant:
             if res is not None:
                 return res
         return self._narrative(snap, st, scope)
+
+    def _unknown_text(self, snap, unknown: list[str]) -> str:
+        text = f"报告库中没有{'、'.join(unknown)}的年度报告。"
+        nearby = []
+        for name in unknown:
+            nearby += [a for a in agencies_at(name, snap.agencies) if a not in nearby]
+        if nearby:
+            # Same place, other bodies: name them, but never answer from them unasked.
+            return text + f"同一地区现有以下机关的报告：{'、'.join(nearby)}。如需查询，请写明机关名称。"
+        return text + f"现有机关：{'、'.join(snap.agencies)}。"
 
     def _scope(self, snap, st: State, agencies: list[str]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
         scope, missing = [], []

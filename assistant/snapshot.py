@@ -18,6 +18,7 @@ from .textutil import Segmenter, compact
 log = logging.getLogger(__name__)
 
 _TEMPLATE = template_entries()
+TEMPLATE_WORDING = "|".join(sorted({p for e in _TEMPLATE.values() for p in (e.own, e.group, e.column, e.table) if p}))
 CONTEXT_BEFORE = 200  # characters of report text read before a prose figure
 _CLAUSE_END = re.compile(r"[，,。；;！？!?：:\n]")
 
@@ -170,6 +171,9 @@ def build(store, vector_index=None, rrf_k: int = 60) -> Snapshot:
     docs = [compact(c["text"]) for c in snap.chunks] + [e.own for es in snap.narrative.values() for e in es]
     # Template wording lives in the tables, which are not chunked: count it once per row and column.
     docs += sorted({part for e in _TEMPLATE.values() for part in (e.own, e.column, e.group) if part})
-    snap.scorer = Scorer(seg, docs)
+    # What figures are called, in the template and in the reports' prose: a verb that names one
+    # (公布, 发布) is a term, any other verb only how the question is asked.
+    wording = TEMPLATE_WORDING + "|" + "|".join(sorted({e.own for es in snap.narrative.values() for e in es}))
+    snap.scorer = Scorer(seg, docs, wording)
     snap.retriever = HybridRetriever(snap.chunks, seg, vector_index, rrf_k)
     return snap

@@ -77,6 +77,7 @@ class Segmenter:
         self._lock = threading.Lock()
         self._ready = False
         self._words = set(words or ())
+        self._pos = None
 
     def add_words(self, words) -> None:
         with self._lock:
@@ -101,6 +102,17 @@ class Segmenter:
         if not self._ready:
             self._init()
         return [w for w in self._tok.lcut(text) if w.strip() and w not in PUNCT]
+
+    def tag(self, word: str) -> str:
+        """jieba's part-of-speech tag of ``word`` read alone (its dictionary tag when it has one)."""
+        if not self._ready:
+            self._init()
+        if self._pos is None:
+            import jieba.posseg
+            self._pos = jieba.posseg.POSTokenizer(self._tok)
+        with self._lock:
+            pairs = list(self._pos.cut(word))
+        return pairs[0].flag if len(pairs) == 1 else ""
 
     def cut_for_search(self, text: str) -> list[str]:
         if not self._ready:

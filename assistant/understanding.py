@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .agencies import AgencyMatch, other_bodies, unknown_agencies, unstored_places
+from .agencies import AgencyMatch, other_bodies, unknown_agencies, unstored_places, vague_places
 from .metrics import asked_unit, rewrite
 from .synonyms import COUNTING_UNITS
 from .textutil import clean_question
@@ -61,8 +61,9 @@ def understand(question: str, matcher, places: set[str]) -> Turn:
     turn = Turn(question=question, text=text)
     turn.agencies, other = other_bodies(text, matcher.find(text)) if matcher else ([], [])
     turn.agencies, foreign, regions = unstored_places(text, turn.agencies, places)
+    turn.agencies, vague = vague_places(text, turn.agencies)
     turn.unknown = other + foreign + [u for u in unknown_agencies(text, turn.agencies, places)
-                                      if not any(u in f or f in u for f in foreign)]
+                                      if not any(u in f or f in u for f in foreign)] + vague
     turn.years = parse_years(text)
     cut = [False] * len(text)
     for m in turn.agencies:

@@ -11,11 +11,16 @@ _CN = "〇零○一二三四五六七八九"
 _YEAR = r"((?:19|20)\d{2})"
 # The closing 年/年度 belongs to the range: left behind, "年区…" would read as a word of the question.
 _RANGE = re.compile(_YEAR + r"年?(?:度)?(?:到|至|—|－|-|~|～)" + _YEAR + r"(?:年度?)?")
+_SHORT_RANGE = re.compile(r"(?<![\d.])(\d{2})年?(?:度)?(?:到|至|—|－|-|~|～)(\d{2})年度?")
 _CN_YEAR = re.compile(f"([{_CN}]{{4}})年度?")
 _PLAIN = re.compile(r"(?<!\d)" + _YEAR + r"(?!\d)")
+# 23年 / 23年度: a year written with two digits. 年 is required (23 alone is a count), and a
+# number before it makes it a duration (近10年 is read by _RECENT first).
+_SHORT = re.compile(r"(?<![\d.])(\d{2})(年度?)(?!\d)")
 # A year after 结转到/至 is where applications were carried to, not the report asked about.
 _DESTINATION = re.compile(r"(?:结转|转入|转至|转到)(?:到|至)?$")
 _RECENT = re.compile(r"(?:近|最近|过去)([0-9一二三四五六七八九十两]+)年")
+_RECENT_BEFORE = re.compile(r"(?:近|最近|过去|前|后|这|满|超过|第)$")
 _RELATIVE = {"今年": 0, "去年": -1, "前年": -2}
 # 那上一年呢？: a step from the year the conversation is about (上一年项目数量 is a column, not a year).
 _STEP = re.compile(r"(上|前|下|后|次)一?个?年(?:度)?(?!度?(?:项目|结转))")
@@ -55,6 +60,11 @@ def parse_years(text: str) -> YearMention:
         if a <= b and b - a <= 30:
             found.extend((m.start(), y) for y in range(a, b + 1))
             claim(m)
+    for m in _SHORT_RANGE.finditer(text):
+        a, b = _century(int(m.group(1))), _century(int(m.group(2)))
+        if not taken[m.start()] and a <= b and b - a <= 30:
+            found.extend((m.start(), y) for y in range(a, b + 1))
+            claim(m)
     for m in _CN_YEAR.finditer(text):
         y = cn_int(m.group(1))
         if y and 1900 <= y <= 2100:
@@ -71,6 +81,12 @@ def parse_years(text: str) -> YearMention:
         end = m.end() + (1 if text[m.end():m.end() + 1] == "年" else 0)
         end += 1 if text[end:end + 1] == "度" else 0
         spans.append((m.start(), end))
+    for m in _SHORT.finditer(text):
+        if taken[m.start()] or any(s <= m.start() < e for s, e in spans) or _RECENT_BEFORE.search(text[:m.start()]):
+            continue
+        y = _century(int(m.group(1)))
+        found.append((m.start(), y))
+        spans.append(m.span())
     for _, y in sorted(found):
         if y not in mention.years:
             mention.years.append(y)
@@ -99,6 +115,12 @@ def parse_years(text: str) -> YearMention:
         mention.all_years = not mention.years
         mention.spans.append(m.span())
     return mention
+
+
+def _century(two: int) -> int:
+    """23 → 2023; a two-digit year past next year is last century's (98 → 1998)."""
+    import datetime
+    return 2000 + two if two <= datetime.date.today().year % 100 + 1 else 1900 + two
 
 
 def resolve(mention: YearMention, stored: list[int]) -> list[int]:

@@ -300,3 +300,22 @@ def test_a_topic_the_report_never_mentions_is_not_answered_with_nearby_text(assi
 def test_a_paraphrased_topic_is_still_answered(assistant):
     r = assistant.ask("洪泽区政府2024年信息公开工作有哪些短板？")
     assert r["route"] == "narrative" and "不足" in "".join(s["text"] for s in r["sources"][:3])
+
+
+def test_a_place_whose_government_is_not_stored_names_what_is(assistant, store):
+    """The corpus holds one department of its county and not the county government."""
+    govs = {r["agency"] for r in store.reports()}
+    dept = next(a for a in sorted(govs) if a.endswith("局") and not any(
+        g != a and g.endswith("人民政府") and g[:2] == a[:2] for g in govs))
+    place = dept[:dept.index("县") + 1] if "县" in dept else dept[:3]
+    r = assistant.ask(f"{place}2023年收到多少信息公开申请？")
+    assert r["route"] == "none" and r["facts"] == []
+    assert dept in r["answer"] and "人民政府" in r["answer"]
+
+
+@pytest.mark.parametrize("form", ["公安局", "教育局", "卫健委"])
+def test_a_department_at_a_stored_place_that_is_not_stored_is_not_its_government(assistant, store, form):
+    gov = next(r["agency"] for r in store.reports() if r["agency"].endswith("区人民政府"))
+    district = gov[gov.index("市") + 1:gov.index("区") + 1]
+    r = assistant.ask(f"{district}{form}2023年收到多少申请？")
+    assert r["route"] == "none" and r["facts"] == [] and gov in r["answer"]

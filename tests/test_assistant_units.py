@@ -176,3 +176,35 @@ def test_llm_output_with_an_invented_number_is_rejected():
     assert good["answer"].startswith("2022年，平潭") and good["llm"] == "used"
     bad = rephrase(None, dict(result), FakeListChatModel(responses=["平潭2022年新收申请约80件。"]))
     assert bad["answer"] == result["answer"] and bad["llm"] == "rejected"
+
+
+@pytest.mark.parametrize("text,years", [
+    ("23年收到多少申请", [2023]), ("22年度的报告", [2022]), ("23年和24年", [2023, 2024]),
+    ("21到23年", [2021, 2022, 2023]), ("二零二三年", [2023]), ("2023年", [2023]),
+])
+def test_two_digit_and_chinese_years(text, years):
+    assert parse_years(text).years == years
+
+
+@pytest.mark.parametrize("text", ["近10年的变化", "最近20年", "成立满10年", "第10年"])
+def test_a_duration_is_not_a_two_digit_year(text):
+    assert parse_years(text).years == []
+
+
+def test_a_verb_no_label_uses_says_how_one_asks_not_which_figure():
+    from assistant.metrics import FILLER_WEIGHT
+    from assistant.snapshot import TEMPLATE_WORDING
+    entries = list(template_entries().values())
+    docs = ["被申请人提起行政复议", "行政复议维持", "收费金额"]
+    s = Scorer(Segmenter(vocabulary(entries)), docs, TEMPLATE_WORDING)
+    assert s.weight("提起") <= FILLER_WEIGHT < s.weight("维持")
+    text = rewrite("因公开信息的事被提起复议的有多少")
+    best = s.rank(text, entries, asked_unit(text))[0].entry
+    assert (best.table_key, best.row_key) == ("review", "review")
+
+
+def test_a_column_names_the_cell_of_a_one_row_table(scorer):
+    s, entries = scorer
+    text = rewrite("收费金额是多少钱")
+    best = s.rank(text, entries, asked_unit(text))[0].entry
+    assert (best.table_key, best.column_key) == ("item8", "fee_amount")

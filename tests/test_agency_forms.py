@@ -1,0 +1,104 @@
+"""Agency short forms derived by rule, checked as properties over stored and generated agencies."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from assistant.agencies import AgencyMatcher, agencies_at, name_forms, vague_places
+from assistant.agency_forms import org_forms
+
+from .test_assistant_units import AGENCIES
+
+# Departments of a Chinese county or district, as they are named since the 2018 reform (test data only:
+# the product derives forms from whatever agencies are stored).
+DEPARTMENTS = [
+    "人民政府", "人民政府办公室", "发展和改革局", "教育局", "科学技术局", "工业和信息化局", "公安局", "民政局",
+    "司法局", "财政局", "人力资源和社会保障局", "自然资源和规划局", "生态环境局", "住房和城乡建设局",
+    "交通运输局", "水利局", "农业农村局", "商务局", "文化和旅游局", "卫生健康委员会", "退役军人事务局",
+    "应急管理局", "审计局", "市场监督管理局", "统计局", "医疗保障局", "城市管理局", "行政审批局",
+    "信访局", "数据资源管理局", "经济开发区管理委员会",
+]
+SYLLABLES = "江临川安宁平远清河东西南北阳春华兴新昌泰和丰永德"
+
+
+def _places(rng, n):
+    out = set()
+    while len(out) < n:
+        out.add(rng.choice(SYLLABLES) + rng.choice(SYLLABLES))
+    return sorted(out)
+
+
+def _generated_agencies(seed: int) -> dict[str, int]:
+    rng = random.Random(seed)
+    agencies = {}
+    for city in _places(rng, 2):
+        for county in _places(rng, 2):
+            level = rng.choice("县区")
+            for dept in rng.sample(DEPARTMENTS, 12):
+                agencies[f"{city}市{county}{level}{dept}"] = 1
+    return agencies
+
+
+def _resolves(matcher: AgencyMatcher, form: str) -> tuple[list[str], list[str]]:
+    found = matcher.find(form + "2023年收到多少申请")
+    return [m.agency for m in found], [a for m in found for a in m.alternatives]
+
+
+@pytest.mark.parametrize("org,forms", [
+    ("住房和城乡建设局", {"住建局", "住房城乡建设局"}), ("文化和旅游局", {"文旅局"}),
+    ("人力资源和社会保障局", {"人社局", "人社"}), ("市场监督管理局", {"市场监管局", "市监局"}),
+    ("发展和改革委员会", {"发改委", "发展改革委"}), ("卫生健康委员会", {"卫健委"}),
+    ("应急管理局", {"应急局"}), ("医疗保障局", {"医保局"}), ("交通运输局", {"交通局"}),
+    ("人民政府办公室", {"政府办", "府办"}), ("公安局", {"公安"}), ("生态环境局", {"环保局"}),
+    ("自然资源和规划局", {"自然资源局"}), ("城市管理局", {"城管局"}),
+])
+def test_rules_give_the_forms_people_write(org, forms):
+    assert forms <= set(org_forms(org))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_derived_form_resolves_to_its_agency_or_says_it_is_shared(seed):
+    agencies = _generated_agencies(seed) | AGENCIES
+    matcher = AgencyMatcher(agencies)
+    owners: dict[str, set[str]] = {}
+    for name in agencies:
+        for form, weight in name_forms(name).items():
+            if weight >= 0.9:
+                owners.setdefault(form, set()).add(name)
+    checked = 0
+    for form, names in owners.items():
+        got, alternatives = _resolves(matcher, form)
+        if len(names) == 1:
+            assert got == list(names) and not alternatives, (form, got, alternatives)
+        else:
+            # Shared (two agencies derive it): never one of them silently.
+            assert set(got) | set(alternatives) >= names or not set(got) & names, (form, got, names)
+            assert not (len(got) == 1 and not alternatives), (form, got, names)
+        checked += 1
+    assert checked > 1000
+
+
+def test_a_place_said_alone_means_its_government_not_a_neighbour():
+    agencies = {"临川县人民政府": 1, "临川县经济开发区管理委员会": 1, "临川县公安局": 1}
+    m = AgencyMatcher(agencies)
+    assert _resolves(m, "临川县") == (["临川县人民政府"], [])
+    assert _resolves(m, "临川县公安") == (["临川县公安局"], [])
+    assert _resolves(m, "临川开发区管委会") == (["临川县经济开发区管理委员会"], [])
+
+
+def test_a_place_whose_government_is_not_stored_is_not_answered_by_a_department():
+    agencies = {"临川县发展和改革局": 1, "清河市人民政府": 1}
+    text = "临川县2023年收到多少申请"
+    kept, vague = vague_places(text, AgencyMatcher(agencies).find(text))
+    assert kept == [] and vague == ["临川县人民政府"]
+    assert agencies_at("临川县人民政府", agencies) == ["临川县发展和改革局"]
+    text = "临川县发改局2023年"
+    kept, vague = vague_places(text, AgencyMatcher(agencies).find(text))
+    assert [k.agency for k in kept] == ["临川县发展和改革局"] and not vague
+
+
+def test_a_short_form_shared_by_two_places_lists_both():
+    agencies = {"清河市人力资源和社会保障局": 1, "临川市人力资源和社会保障局": 1}
+    got, alternatives = _resolves(AgencyMatcher(agencies), "人社局")
+    assert sorted(got + alternatives) == sorted(agencies)
