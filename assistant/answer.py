@@ -106,6 +106,12 @@ def single_fact_text(fig: Figure) -> str:
     return text
 
 
+def runner_up_text(fig: Figure) -> str:
+    f = fig.fact
+    return (f"（问题也可能是指“{what(f)}”：{fmt_number(f['value'])}{f['unit'] or ''}，"
+            f"来源：{where(f, fig.report)}。如需的是该项，请说明。）")
+
+
 def series_text(figs: list[Figure], by: str, op: str | None, missing: list[str]) -> tuple[str, dict]:
     """A trend (by year) or a comparison (by agency), with the operation asked for."""
     label = "年份" if by == "year" else "机关"

@@ -1,4 +1,4 @@
-"""python -m assistant ask|eval|facts|reports — the assistant from the command line."""
+"""python -m assistant ask|eval|paraphrase|facts|reports — the assistant from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -55,6 +55,16 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_paraphrase(args) -> int:
+    from .paraphrase import format_report, run
+    report = run(_assistant(args), args.file, seed=args.seed, limit=args.limit)
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_report(report))
+    return 0
+
+
 def cmd_facts(args) -> int:
     facts = _assistant(args).facts(agency=args.agency, year=args.year, table=args.table, row=args.row,
                                    column=args.column)
@@ -104,6 +114,13 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     common(e)
     e.set_defaults(func=cmd_eval)
+    pp = sub.add_parser("paraphrase", help="how often a figure question's answer survives rewording")
+    pp.add_argument("file")
+    pp.add_argument("--seed", type=int, default=0)
+    pp.add_argument("--limit", type=int, help="first N figure questions only")
+    pp.add_argument("--json", action="store_true")
+    common(pp)
+    pp.set_defaults(func=cmd_paraphrase)
     f = sub.add_parser("facts", help="list stored facts")
     f.add_argument("--agency")
     f.add_argument("--year", type=int)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .dense_match import TIE, settle
 from .metrics import DEFAULT_COLUMN, DEFAULT_ROW, SECONDARY_DEFAULT_COLUMN, Entry, Match
 from .snapshot import Snapshot
 
@@ -23,6 +24,7 @@ NEAR_TOP = 0.8
 class Choice:
     match: Match
     text: str                    # the question words it was chosen from
+    runner_up: Match | None = None   # as likely a reading, named to the user rather than hidden
 
     @property
     def entry(self) -> Entry:
@@ -97,7 +99,12 @@ def choose(snap: Snapshot, scope: list[tuple[str, int]], text: str, unit: str | 
         cell = next((m for m in ranked if m.entry.kind == "cell"), None)
         if cell is not None and cell.score >= CELL_MARGIN * top.score and acceptable(snap, cell, text):
             return Choice(cell, text)
-    return Choice(top, text)
+    # Prose figures the words cannot tell apart: their meaning decides, and a reading as likely is
+    # named. Template cells keep the lexical order, which knows each table's usual row and column.
+    tied = [top] + [m for m in ranked if m is not top and top.entry.kind == m.entry.kind == "narrative"
+                    and m.score >= TIE * top.score and acceptable(snap, m, text)]
+    best, runner = settle(getattr(snap, "dense", None), text, tied)
+    return Choice(best, text, runner)
 
 
 def column_only(choice: Choice) -> bool:

@@ -235,6 +235,10 @@ class Assistant:
             result["facts"].sort(key=lambda f: f["year"] != asked)
         if len(figs) == 1 and not gone and len(scope) == 1:
             text = A.single_fact_text(figs[0])
+            other = self._runner_up(snap, scope, choice, figs[0], st.unit)
+            if other is not None:
+                result["facts"].append(A.fact_dict(other.fact, other.report))
+                text += A.runner_up_text(other)
             if st.op == "change":
                 text += f"报告库中没有{figs[0].agency}更早年度的报告，无法计算变化。"
             w = A.warning_text(figs[0].report, figs[0].fact)
@@ -259,6 +263,17 @@ class Assistant:
             result["table"] = table
         result["sources"] = self._fact_sources(snap, figs)
         return result
+
+    def _runner_up(self, snap, scope, choice, shown, unit):
+        """The figure of a reading as likely as the one answered, when it is another figure."""
+        if choice.runner_up is None:
+            return None
+        figs = FR.figures(snap, scope, FR.Choice(choice.runner_up, choice.text), None, unit)
+        if figs and (figs[0].fact["table_key"], figs[0].fact["row_key"], figs[0].fact["column_key"],
+                     figs[0].fact["value"]) != (shown.fact["table_key"], shown.fact["row_key"],
+                                                shown.fact["column_key"], shown.fact["value"]):
+            return figs[0]
+        return None
 
     def _choose(self, snap, st: State, scope):
         choice = FR.choose(snap, scope, st.metric_text, st.unit)

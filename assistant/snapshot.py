@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .agencies import AgencyMatcher, split_name
 from .metrics import Entry, Scorer, template_entries, vocabulary
 from .retrieval import HybridRetriever
+from .dense_match import DenseMatcher
 from .textutil import Segmenter, compact
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class Snapshot:
     places: set[str] = field(default_factory=set)
     scorer: Scorer | None = None
     retriever: HybridRetriever | None = None
+    dense: DenseMatcher | None = None   # settles figure candidates the words cannot tell apart
     segmenter: Segmenter | None = None
 
     @property
@@ -176,4 +178,6 @@ def build(store, vector_index=None, rrf_k: int = 60) -> Snapshot:
     wording = TEMPLATE_WORDING + "|" + "|".join(sorted({e.own for es in snap.narrative.values() for e in es}))
     snap.scorer = Scorer(seg, docs, wording)
     snap.retriever = HybridRetriever(snap.chunks, seg, vector_index, rrf_k)
+    if vector_index is not None and hasattr(vector_index, "embeddings"):
+        snap.dense = DenseMatcher(lambda: vector_index.embeddings)
     return snap

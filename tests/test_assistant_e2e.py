@@ -319,3 +319,12 @@ def test_a_department_at_a_stored_place_that_is_not_stored_is_not_its_government
     district = gov[gov.index("市") + 1:gov.index("区") + 1]
     r = assistant.ask(f"{district}{form}2023年收到多少申请？")
     assert r["route"] == "none" and r["facts"] == [] and gov in r["answer"]
+
+
+def test_figures_hold_still_when_the_question_is_reworded(assistant):
+    """Agency forms, year forms, filler, colloquial verbs and yes/no form (assistant.paraphrase)."""
+    from assistant.paraphrase import run
+    from .conftest import EVAL
+    report = run(assistant, EVAL / "questions.jsonl", limit=30)
+    assert report["total"] >= 150 and set(report["per_kind"]) >= {"agency", "year", "filler", "yes_no"}
+    assert report["stability"] >= 0.95, report["changed"][:5]

@@ -102,3 +102,22 @@ def test_quick_check_rejects_damaged_folder(built_model, tmp_path):
                                   else (built_model / f).read_bytes())
     assert build_model.is_valid(built_model)
     assert not build_model.is_valid(damaged)
+
+
+def test_dense_matcher_settles_a_lexical_tie_by_meaning(config):
+    from assistant.dense_match import CLOSE, DenseMatcher, settle
+    from assistant.metrics import Entry, Match
+
+    def prose(context):
+        return Match(Entry("narrative", "narrative", "", "", own=context, context=context), 1.0, 1.0)
+
+    calls, hotline = prose("全年接听群众政务公开咨询热线电话"), prose("全年举办新闻发布会")
+    dense = DenseMatcher(lambda: get_embeddings(config))
+    best, runner = settle(dense, "热线一年接了多少个电话", [hotline, calls])
+    assert best is calls and runner is None
+    sims = dense.similarities("热线一年接了多少个电话", [calls.entry, hotline.entry])
+    assert sims[0] - sims[1] >= CLOSE
+    # Descriptions are embedded once.
+    assert len(dense._cache) == 2
+    same, runner = settle(dense, "发布会", [hotline, prose("全年举办新闻发布会")])
+    assert runner is not None
