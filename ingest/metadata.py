@@ -5,7 +5,7 @@ A converted copy (PDF→markdown, OCR) may lose its title line, start with ``#``
 So no single line decides: the title, the preamble (本报告由…编制, 现向社会公布…),
 the closing signature and date, the names the body repeats and the file name
 each propose an agency and a year with a weight; proposals naming the same
-agency (one with and one without its city: 洪泽区人民政府 / 淮安市洪泽区人民政府,
+agency (one with and one without its city: 某区人民政府 / 某市某区人民政府,
 or one OCR character apart) pool their weight. The project's file names
 (``<机构>_<年份>.<ext>``) carry the canonical spelling, so theirs is used when
 they agree with the text. Every proposal is kept (``Detection.candidates``) with
@@ -44,7 +44,7 @@ _ORG_END = re.compile("(?:" + "|".join(sorted(ORG_SUFFIXES, key=len, reverse=Tru
 # Words a heading, a table of contents or a sentence starts with; an agency name never does.
 _NOT_A_NAME_START = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(]|第|本|我|该|各|全|其|现|根据|关于|以及|及|和|与|对|由|在|为|经|特)")
 # Words that mark a heading or a sentence, never an agency name.
-_NOT_A_NAME_WORD = re.compile(r"情况|报告|目录|正文|附件|概述|总体|说明|条例|事项|工作|年度|公开|信息|问题|措施")
+_NOT_A_NAME_WORD = re.compile(r"情况|报告|目录|正文|附件|概述|总体|说明|条例|事项|年度|信息公开|公开工作|问题|措施")
 # Noise a converter puts before the title: markdown marks, 正文/目录 labels, page numbers.
 _LEAD_NOISE = re.compile(r"^(?:\s+|#{1,6}|[*>_]+|正文|目录|目\s*录|附件\s*[一二三四五六七八九十\d]*\s*[：:]?"
                          r"|[-—–－~_]+\s*\d{1,4}\s*[-—–－~_]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -257,7 +257,7 @@ _ORG_RUN = re.compile("[\u4e00-\u9fff]{3,40}?(?:" + "|".join(sorted(ORG_SUFFIXES
 
 
 def body_names(text: str, limit: int = 30000) -> Counter:
-    """Full agency names the body repeats ("淮安市洪泽区人民政府办公室" → counted as written)."""
+    """Full agency names the body repeats ("某市某区人民政府办公室" → counted as written)."""
     counts: Counter = Counter()
     for run in re.findall(r"[\u4e00-\u9fff]{3,}", text[:limit]):
         for m in _ORG_RUN.finditer(run):
@@ -281,7 +281,7 @@ def _differs_by_one(a: str, b: str) -> bool:
 
 
 def same_agency(a: str, b: str) -> bool:
-    """One name is the other with its place written fuller (洪泽区人民政府 / 淮安市洪泽区人民政府), or an OCR copy."""
+    """One name is the other with its place written fuller (某区人民政府 / 某市某区人民政府), or an OCR copy."""
     if a == b:
         return True
     short, long_ = sorted((a, b), key=len)
@@ -302,10 +302,10 @@ def _one_char_variants(form: str, text: str) -> Counter:
 
 
 def ocr_majority(name: str, body: str) -> tuple[str, int]:
-    """``name`` in the spelling the body uses most (沐阳县… → 沭阳县… when the body says 沭阳县 more often),
+    """``name`` in the spelling the body uses most (an OCR-misread place → the spelling the body repeats),
     with how many body mentions decided it (0: kept as it was).
 
-    Compared forms, fullest first: the whole name, its place (厂州市), the place without its level (厂州),
+    Compared forms, fullest first: the whole name, its place (某州市), the place without its level (某州),
     its first two characters; the first form the body writes at all decides, because the body may repeat only the short place while the full name is printed once."""
     place = _place_part(name)
     forms = [name]
@@ -314,7 +314,7 @@ def ocr_majority(name: str, body: str) -> tuple[str, int]:
         if len(place) >= 3:
             forms.append(place[:-1])
         if len(place) >= 4:
-            forms.append(place[:2])  # last resort: the place's first word (平潭 of 平潭综合实验区)
+            forms.append(place[:2])  # last resort: the place's first word (某某 of 某某综合实验区)
     for form in dict.fromkeys(forms):
         counts = _one_char_variants(form, body)
         best, n = counts.most_common(1)[0]
@@ -326,7 +326,7 @@ def ocr_majority(name: str, body: str) -> tuple[str, int]:
 
 
 def _place_part(name: str) -> str:
-    """The leading place of a name, up to its last administrative unit (乎潭综合实验区 of 乎潭综合实验区地方税务局)."""
+    """The leading place of a name, up to its last administrative unit (某某综合实验区 of 某某综合实验区地方税务局)."""
     ends = [i + 1 for i, ch in enumerate(name) if ch in _ADMIN_UNIT and i >= 1]
     return name[:ends[-1]] if ends else ""
 

@@ -57,7 +57,8 @@ def test_heading_words_are_not_agency_names(word, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["某某县人民政府", "某某市住房和城乡建设局", "某某区卫生健康委员会", "某某县人民政府办公室",
-                                  "某某综合实验区", "某某经济开发区管委会", "某某市档案馆"])
+                                  "某某综合实验区", "某某经济开发区管委会", "某某市档案馆",
+                                  "某某市工业和信息化局", "某某县政务服务管理办公室"])
 def test_organisation_names_are_agency_names(name):
     assert metadata.is_agency_name(name)
     assert metadata.is_agency_name(f"# {name}") and metadata.clean_name(f"## {name} ") == name
