@@ -39,5 +39,11 @@ def reingest_report(config, report_id: int) -> dict:
     path = Path(rep["source_path"] or "")
     if not path.is_file():
         return {"file": rep["file_name"], "status": "failed", "error": f"{path}: 原文件已不存在，无法重新导入"}
-    # The old version stays until the new one is stored whole.
-    return ingest_paths(config, [str(path)], agency=rep["agency"], year=rep["year"], force=True)[0]
+    # The old version stays until the new one is stored whole. Agency and year are read again
+    # (the detector may have improved); those staff corrected are kept by the pipeline.
+    return ingest_paths(config, [str(path)], force=True)[0]
+
+
+def correct_report(config, report_id: int, agency: str, year: int | None, user: str) -> dict:
+    """Staff's agency and year for a report (audited); returns the report as it was."""
+    return pipeline.correct_report(config, report_id, agency, year, user)

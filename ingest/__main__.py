@@ -16,10 +16,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="+", help="report files or folders")
     ap.add_argument("--config", help="config file (default: config.toml)")
     ap.add_argument("--data-dir", help="where the stores live (overrides config)")
-    ap.add_argument("--agency", help="agency name for every file (overrides the title)")
-    ap.add_argument("--year", type=int, help="report year for every file (overrides the title)")
+    ap.add_argument("--agency", help="agency name for every file (overrides what the report says; stored as given)")
+    ap.add_argument("--year", type=int, help="year covered, for every file (overrides the report; stored as given)")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     args = ap.parse_args(argv)
+    if args.year is not None and not 1990 <= args.year <= 2100:
+        ap.error(f"--year {args.year}: not a report year")
+    if args.agency is not None and not args.agency.strip(" #\t"):
+        ap.error("--agency is empty")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     config = load(args.config, data_dir=args.data_dir)
 
@@ -43,8 +47,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAILED  {r.error}")
             continue
         cells = f", cells {r.cells_read}/{r.cells_expected}" if r.cells_expected else ""
-        print(f"{r.status.upper():8}{r.file}: {r.agency} {r.year or '?'} — facts {r.facts}, chunks {r.chunks}"
-              f"{cells}, warnings {len(r.warnings)}")
+        doubt = [f"{what} {conf}" for what, conf in (("agency", r.agency_confidence), ("year", r.year_confidence))
+                 if conf == "low"]
+        doubt_note = f" (low confidence: {', '.join(doubt)}; check, or set --agency/--year)" if doubt else ""
+        print(f"{r.status.upper():8}{r.file}: {r.agency} {r.year or '?'}{doubt_note} — facts {r.facts}, "
+              f"chunks {r.chunks}{cells}, warnings {len(r.warnings)}")
         for w in r.warnings:
             print(f"        ! {w}")
     print(f"{len(results) - failed} of {len(results)} files stored in {config.data_path}")

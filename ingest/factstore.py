@@ -64,7 +64,26 @@ def _m1(db):
     """)
 
 
-MIGRATIONS = [_m1]
+def _m2(db):
+    # How sure the detector was of agency and year, and what it weighed, so staff see doubtful ones;
+    # corrections by staff are kept in an audit table.
+    db.executescript("""
+    ALTER TABLE reports ADD COLUMN agency_confidence TEXT NOT NULL DEFAULT 'unknown';
+    ALTER TABLE reports ADD COLUMN year_confidence TEXT NOT NULL DEFAULT 'unknown';
+    ALTER TABLE reports ADD COLUMN metadata_candidates TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE metadata_corrections (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER,
+        file_name TEXT NOT NULL,
+        old_agency TEXT, old_year INTEGER,
+        new_agency TEXT NOT NULL, new_year INTEGER,
+        by_user TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    """)
+
+
+MIGRATIONS = [_m1, _m2]
 
 
 def chunk_id(sha256: str, i: int) -> str:
@@ -162,10 +181,12 @@ class FactStore:
             db.execute("DELETE FROM reports WHERE file_name = ?", (file_name,))
             cur = db.execute(
                 "INSERT INTO reports (file_name, source_path, sha256, agency, year, title, format, media, text, warnings,"
-                " n_facts, n_chunks, cells_expected, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " n_facts, n_chunks, cells_expected, ingested_at, agency_confidence, year_confidence,"
+                " metadata_candidates) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (file_name, rep.path, rep.sha256, rep.agency, rep.year, rep.title, rep.format, rep.media, rep.text,
                  json.dumps(rep.warnings, ensure_ascii=False), len(rep.facts), len(rep.chunks),
-                 rep.cells_expected, _now()))
+                 rep.cells_expected, _now(), rep.agency_confidence, rep.year_confidence,
+                 json.dumps(rep.candidates, ensure_ascii=False)))
             rid = cur.lastrowid
             db.executemany(
                 f"INSERT INTO facts ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' * len(FACT_COLUMNS))})",
@@ -178,6 +199,28 @@ class FactStore:
                 [(rid, cid, rep.agency, rep.year, c.section, c.text, c.char_start, c.char_end, c.line_start,
                   c.line_end, c.page) for cid, c in zip(chunk_ids, rep.chunks)])
         return rid
+
+    def correct_metadata(self, report_id: int, agency: str, year: int | None, user: str) -> dict:
+        """Set a report's agency and year as staff gave them, on the report, its facts and its chunks,
+        in one transaction with its audit row. Returns the report as it was before."""
+        old = self.report(report_id)
+        if old is None:
+            raise KeyError(f"报告 {report_id} 不存在")
+        with self.transaction() as db:
+            db.execute("UPDATE reports SET agency = ?, year = ?, agency_confidence = 'given', year_confidence = 'given'"
+                       " WHERE id = ?", (agency, year, report_id))
+            db.execute("UPDATE facts SET agency = ?, year = ? WHERE report_id = ?", (agency, year, report_id))
+            db.execute("UPDATE chunks SET agency = ?, year = ? WHERE report_id = ?", (agency, year, report_id))
+            db.execute("INSERT INTO metadata_corrections (report_id, file_name, old_agency, old_year, new_agency,"
+                       " new_year, by_user, at) VALUES (?,?,?,?,?,?,?,?)",
+                       (report_id, old["file_name"], old["agency"], old["year"], agency, year, user, _now()))
+        return old
+
+    def corrections(self, report_id: int | None = None) -> list[dict]:
+        sql, params = "SELECT * FROM metadata_corrections", ()
+        if report_id is not None:
+            sql, params = sql + " WHERE report_id = ?", (report_id,)
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY id", params)]
 
     def delete_report(self, file_name: str) -> list[str]:
         """Remove a report; returns the chunk ids the vector index must drop too."""
@@ -192,6 +235,8 @@ class FactStore:
 def _report_dict(row, with_text: bool = True) -> dict:
     d = dict(row)
     d["warnings"] = json.loads(d["warnings"])
+    if "metadata_candidates" in d:
+        d["metadata_candidates"] = json.loads(d["metadata_candidates"])
     if not with_text:
         d.pop("text", None)
     return d

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 from . import chunking, narrative, sections, tables
 from .checks import check
 from .factstore import FactStore, chunk_id
-from .metadata import detect
+from .metadata import GIVEN, assess, clean_name
 from .readers import SUPPORTED, read
 from .records import ParsedReport, ReportError
 from .template import detect_format
@@ -39,6 +39,8 @@ class FileResult:
     cells_expected: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    agency_confidence: str = ""
+    year_confidence: str = ""
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -62,15 +64,22 @@ def parse(path: Path, config, agency: str | None = None, year: int | None = None
     first_line = doc.text.strip().split("\n", 1)[0][:150]
     if re.match(r"[^《〈“]{0,40}关于.{0,60}通知", first_line):
         raise ReportError(path, "这是一份通知（如年度报告格式的通知），不是年度报告 (a notice, not an annual report)")
-    found_agency, found_year = detect(doc, path)
-    agency = agency or found_agency
-    year = year or found_year
+    found = assess(doc, path)
+    agency = clean_name(agency) if agency else None
+    if agency is not None and not agency:
+        raise ReportError(path, "--agency 为空 (empty agency name)")
+    agency_conf = GIVEN if agency else found.agency_confidence
+    year_conf = GIVEN if year else found.year_confidence
+    agency = agency or found.agency
+    year = year or found.year
     if not agency:
         raise ReportError(path, "无法从标题或文件名识别机关名称，请用 --agency 指定 (agency not found)")
     fmt = detect_format(doc.text, year)
     secs = sections.split(doc.text)
     rep = ParsedReport(path=str(path.resolve()), sha256=sha256 or hashlib.sha256(path.read_bytes()).hexdigest(),
-                       agency=agency, year=year, title=doc.title, format=fmt, text=doc.text, media=doc.media)
+                       agency=agency, year=year, title=found.title or doc.title, format=fmt, text=doc.text,
+                       media=doc.media, agency_confidence=agency_conf, year_confidence=year_conf,
+                       candidates=found.candidates)
     rep.chunks = chunking.chunk(doc, secs, config.chunk_size, config.chunk_overlap)
     if fmt:
         result = tables.extract(doc, fmt)
@@ -117,10 +126,18 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
             raise ReportError(path, "文件不存在 (file not found)")
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         old = store.report_by_name(name)
-        if old and not force and old["sha256"] == sha and (agency is None or agency == old["agency"]) \
-                and (year is None or year == old["year"]):
+        # What staff set stays set when the file is read again without being told otherwise.
+        if old and agency is None and old.get("agency_confidence") == GIVEN:
+            agency = old["agency"]
+        if old and year is None and old.get("year_confidence") == GIVEN:
+            year = old["year"]
+        if old and not force and old["sha256"] == sha \
+                and (agency is None or (agency == old["agency"] and old.get("agency_confidence") == GIVEN)) \
+                and (year is None or (year == old["year"] and old.get("year_confidence") == GIVEN)):
             return FileResult(name, "unchanged", old["id"], old["agency"], old["year"], old["n_facts"],
-                              old["n_chunks"], warnings=old["warnings"])
+                              old["n_chunks"], warnings=old["warnings"],
+                              agency_confidence=old.get("agency_confidence", ""),
+                              year_confidence=old.get("year_confidence", ""))
         rep = parse(path, config, agency, year, sha)
     except ReportError as e:
         return FileResult(name, "failed", error=str(e))
@@ -149,7 +166,38 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
         index.delete(stale)
     table_cells = sum(1 for f in rep.facts if f.kind == "table" and f.table_key != "narrative")
     return FileResult(name, "ok", rid, rep.agency, rep.year, len(rep.facts), len(rep.chunks), table_cells,
-                      rep.cells_expected, rep.warnings)
+                      rep.cells_expected, rep.warnings, agency_confidence=rep.agency_confidence,
+                      year_confidence=rep.year_confidence)
+
+
+def correct_report(config, report_id: int, agency: str, year: int | None, user: str, index=None) -> dict:
+    """Staff's agency and year for a stored report, on the report, its facts, its chunks and their vectors.
+
+    The vectors are relabelled first and put back if the fact store refuses, so the two never disagree
+    about a report the fact store lists. Returns the report as it was before."""
+    agency = clean_name(agency or "")
+    if not agency:
+        raise ValueError("机关名称不能为空 (agency is empty)")
+    if year is not None and not 1990 <= int(year) <= 2100:
+        raise ValueError(f"年份 {year} 不合理 (year out of range)")
+    store = FactStore.for_config(config)
+    try:
+        old = store.report(report_id)
+        if old is None:
+            raise KeyError(f"报告 {report_id} 不存在")
+        ids = [c["chunk_id"] for c in store.chunks(report_id)]
+        index = index or _open_index(config)
+        if ids:
+            index.relabel(ids, agency, year)
+        try:
+            store.correct_metadata(report_id, agency, year, user)
+        except BaseException:
+            if ids:
+                index.relabel(ids, old["agency"], old["year"])
+            raise
+    finally:
+        store.close()
+    return old
 
 
 def delete_report(config, file_name: str, index=None) -> bool:

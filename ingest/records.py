@@ -100,3 +100,6 @@ class ParsedReport:
     chunks: list[Chunk] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cells_expected: int = 0
+    agency_confidence: str = "low"   # high | medium | low | given (see ingest.metadata)
+    year_confidence: str = "low"
+    candidates: list[dict] = field(default_factory=list)  # the evidence weighed for agency and year

@@ -123,6 +123,14 @@ class VectorIndex:
                 metadatas=[_clean(m) for m in metadatas[part]],
             )
 
+    def relabel(self, ids: list[str], agency: str, year: int | None) -> None:
+        """Give chunks another agency and year (a staff correction) without embedding them again."""
+        self._writable()
+        for start in range(0, len(ids), ADD_BATCH):
+            part = list(ids[start:start + ADD_BATCH])
+            meta = {"agency": agency, "year": year if year is not None else -1}
+            self._collection.update(ids=part, metadatas=[dict(meta) for _ in part])
+
     def delete(self, ids: Iterable[str]) -> None:
         self._writable()
         ids = list(ids)

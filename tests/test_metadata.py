@@ -41,14 +41,15 @@ def test_file_name_agency_wins_when_same_agency(corpus, tmp_path):
     doc = readers.read(f)
     assert metadata.from_title(doc.title) == ("洪泽区人民政府", 2023)
     assert metadata.detect(doc, f) == ("淮安市洪泽区人民政府", 2023)
-    # without the naming convention the title decides
+    # without the naming convention the title decides, written as fully as the preamble names it
+    # (本报告由淮安市洪泽区人民政府办公室…编制)
     plain = tmp_path / "hzq2023_working.txt"
     shutil.copy(f, plain)
-    assert metadata.detect(readers.read(plain), plain) == ("洪泽区人民政府", 2023)
+    assert metadata.detect(readers.read(plain), plain) == ("淮安市洪泽区人民政府", 2023)
     # a file name naming another agency does not override the title
     other = tmp_path / "上海市人民政府办公厅_2019.txt"
     shutil.copy(f, other)
-    assert metadata.detect(readers.read(other), other) == ("洪泽区人民政府", 2023)
+    assert metadata.detect(readers.read(other), other) == ("淮安市洪泽区人民政府", 2023)
 
 
 def test_year_is_the_covered_year_not_publication_date():
@@ -58,7 +59,11 @@ def test_year_is_the_covered_year_not_publication_date():
     # no year in title or file name: the statistics period says it
     doc = Document(path="x.txt", text="发布日期：2025-03-10\n本报告所列数据统计期限为2024年1月1日至2024年12月31日。")
     assert metadata.detect(doc, "x.txt") == ("", 2024)
+    # only a publication date: the year before it, and only with low confidence
     doc = Document(path="x.txt", text="发布日期：2025-03-10\n政府信息公开工作情况。")
+    found = metadata.assess(doc, "x.txt")
+    assert found.as_tuple() == ("", 2024) and found.year_confidence == "low"
+    doc = Document(path="x.txt", text="政府信息公开工作情况。")
     assert metadata.detect(doc, "x.txt") == ("", None)
 
 

@@ -241,3 +241,80 @@ def test_unknown_job_and_report(data_client):
     assert client.get("/console/jobs/nope").status_code == 404
     token = csrf_token(client, "/console/reports")
     assert client.post("/console/reports/999999/reingest", data={"csrf_token": token}).status_code == 404
+
+
+# --- agency and year: doubtful ones shown, staff correct them ---------------------
+
+def _unsigned_copy() -> bytes:
+    """The 沭阳 report as a converter left it: no title, no publisher line, no preamble; only the
+    closing signature still names the agency, so agency and year are guesses."""
+    lines = UPLOAD_FILE.read_text(encoding="utf-8").split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("一、"))
+    return "\n".join(lines[start:]).encode("utf-8")
+
+
+def _row(page: str, file_name: str) -> str:
+    """The reports-table row of ``file_name``."""
+    at = page.index(f'<span class="sub">{file_name}</span>')
+    return page[page.rindex("<tr>", 0, at):page.index("</tr>", at)]
+
+
+@pytest.fixture(scope="module")
+def correct_client(tmp_path_factory):
+    app = app_over_copy(tmp_path_factory, "console-correct")
+    return signed_in(app), app
+
+
+def test_low_confidence_shown_and_a_correction_changes_the_answers(correct_client):
+    from ingest.factstore import FactStore
+
+    client, app = correct_client
+    agency = "沭阳县发展和改革局"
+    question = "沭阳发改局2022年收到多少依申请公开？"
+    job = wait_for(client, upload(client, [("doc_0042.txt", _unsigned_copy())]).headers["Location"])
+    assert job["state"] == "finished" and job["results"][0]["status"] == "ok", job
+    rid = job["results"][0]["report_id"]
+
+    page = client.get("/console/reports").get_data(as_text=True)
+    row = _row(page, "doc_0042.txt")
+    assert 'data-field="agency"' in row and 'data-field="year"' in row  # both flagged for staff
+    assert f'action="/console/reports/{rid}/correct"' in row
+    # the well-named reports of the shared data dir are not flagged
+    assert "low-confidence" not in _row(page, "广州市人力资源和社会保障局_2020.txt")
+    assert all(f["year"] != 2022 or f["agency"] != agency for f in ask(client, question)["facts"])
+
+    token = csrf_token(client, "/console/reports")
+    assert client.post(f"/console/reports/{rid}/correct",
+                       data={"csrf_token": token, "agency": agency, "year": "二〇二二"}).status_code == 303
+    assert "年份“二〇二二”无效" in client.get("/console/reports").get_data(as_text=True)
+    resp = client.post(f"/console/reports/{rid}/correct",
+                       data={"csrf_token": csrf_token(client, "/console/reports"), "agency": f"# {agency}",
+                             "year": "2022"})
+    assert resp.status_code == 303
+    page = client.get("/console/reports").get_data(as_text=True)
+    assert "已更正 doc_0042.txt" in page
+    row = _row(page, "doc_0042.txt")
+    assert "low-confidence" not in row and agency in row
+
+    answer = ask(client, question)
+    assert answer["facts"] and answer["facts"][0]["agency"] == agency and answer["facts"][0]["year"] == 2022
+    assert answer["facts"][0]["report"] == "doc_0042.txt"
+    store = FactStore.for_config(app.config["REPORT_CONFIG"], readonly=True)
+    try:
+        rep = store.report(rid)
+        assert (rep["agency"], rep["year"], rep["agency_confidence"], rep["year_confidence"]) == \
+            (agency, 2022, "given", "given")
+        assert {(f["agency"], f["year"]) for f in store.facts(report_id=rid)} == {(agency, 2022)}
+        assert {(c["agency"], c["year"]) for c in store.chunks(rid)} == {(agency, 2022)}
+        audit = store.corrections(rid)
+        assert [(a["new_agency"], a["new_year"], a["by_user"]) for a in audit] == [(agency, 2022, NAME)]
+        assert audit[0]["old_agency"] != agency or audit[0]["old_year"] != 2022
+    finally:
+        store.close()
+
+    # a re-read of the file keeps what staff set
+    resp = client.post(f"/console/reports/{rid}/reingest", data={"csrf_token": csrf_token(client, "/console/reports")})
+    job = wait_for(client, resp.headers["Location"])
+    assert job["state"] == "finished" and job["results"][0]["status"] == "ok", job
+    answer = ask(client, question)
+    assert answer["facts"] and answer["facts"][0]["agency"] == agency and answer["facts"][0]["year"] == 2022

@@ -250,6 +250,33 @@ def delete(report_id: int):
     return redirect(url_for(".reports"), 303)
 
 
+@bp.post("/reports/<int:report_id>/correct")
+def correct(report_id: int):
+    """Staff set a report's agency and year; facts, passages and answers follow (audited in the store)."""
+    from assistant import library
+
+    service = backend.get()
+    rep = _existing_report(report_id)
+    agency = (request.form.get("agency") or "").strip()
+    year_text = (request.form.get("year") or "").strip()
+    if not agency:
+        flash(f"{rep['file_name']}：机关名称不能为空", "error")
+        return redirect(url_for(".reports"), 303)
+    if year_text and not (year_text.isdigit() and 1990 <= int(year_text) <= 2100):
+        flash(f"{rep['file_name']}：年份“{year_text}”无效", "error")
+        return redirect(url_for(".reports"), 303)
+    year = int(year_text) if year_text else None
+    with service.write_lock:
+        try:
+            library.correct_report(service.config, report_id, agency, year, g.user["name"])
+        except (KeyError, ValueError) as exc:
+            flash(f"{rep['file_name']}：{exc}", "error")
+            return redirect(url_for(".reports"), 303)
+        service.reload()
+    flash(f"已更正 {rep['file_name']}：{agency.strip(' #')} {year or '—'}年", "info")
+    return redirect(url_for(".reports"), 303)
+
+
 @bp.post("/reports/<int:report_id>/reingest")
 def reingest(report_id: int):
     rep = _existing_report(report_id)
