@@ -43,6 +43,7 @@ class AgencyMatch:
     score: float
     alternatives: list[str] = field(default_factory=list)  # equally good other agencies
     place_only: bool = False    # matched by its place alone (沭阳县 for 沭阳县发展和改革局)
+    by_sound: bool = False      # typed with a character of the same sound (人设局 for 人社局)
 
 
 def split_name(name: str) -> tuple[list[str], str]:
@@ -118,6 +119,17 @@ def _longest_subsequence(text: str, i: int, form: str) -> tuple[int, int]:
     return j, gaps
 
 
+@lru_cache(maxsize=16384)
+def _syllable(ch: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+    return (lazy_pinyin(ch, style=Style.NORMAL, errors=lambda c: list(c)) or [ch])[0]
+
+
+def _pinyin(text: str) -> list[str]:
+    """One toneless syllable per character (other characters stand for themselves)."""
+    return [_syllable(ch) for ch in text]
+
+
 class AgencyMatcher:
     def __init__(self, agencies: dict[str, int]):
         """``agencies``: stored agency name → number of stored reports (the tie-breaker)."""
@@ -126,12 +138,16 @@ class AgencyMatcher:
         # Forms that say as much as the name, by their first two characters, to read a mention
         # as a subsequence of one (平潭地税局 in 平潭综合实验区地方税务局).
         self._by_start: dict[str, list[tuple[str, float, str]]] = {}
+        self._by_sound: dict[tuple[str, ...], list[tuple[str, float, str]]] = {}
         for name in agencies:
             for form, weight in name_forms(name).items():
                 self.forms.setdefault(form, []).append((name, weight))
                 if weight >= 0.9 and len(form) >= 3:
                     self._by_start.setdefault(form[:2], []).append((form, weight, name))
+                if (weight >= 0.9 or weight == PLACELESS_WEIGHT) and len(form) >= 3:
+                    self._by_sound.setdefault(tuple(_pinyin(form)), []).append((form, weight, name))
         self._by_len = sorted(self.forms, key=len, reverse=True)
+        self._sound_lengths = sorted({len(k) for k in self._by_sound})
 
     def vocabulary(self) -> set[str]:
         return set(self.forms)
@@ -149,15 +165,36 @@ class AgencyMatcher:
                     cands.append((len(form) * weight, start, start + len(form), name, weight in _PLACE_ALONE))
                 start = text.find(form, start + 1)
         cands.extend(c + (False,) for c in self._subsequence_candidates(text))
+        heard = self._sound_candidates(text)
+        cands.extend(c + (False,) for c in heard)
+        heard_at = {(s, e, name) for _, s, e, name in heard}
         cands.sort(key=lambda c: (-c[0], -(c[2] - c[1]), self._rank(c[3])))
         chosen: list[AgencyMatch] = []
         for score, s, e, name, place_only in cands:
             clash = next((m for m in chosen if s < m.end and m.start < e), None)
             if clash is None:
-                chosen.append(AgencyMatch(name, s, e, score, place_only=place_only))
+                chosen.append(AgencyMatch(name, s, e, score, place_only=place_only,
+                                          by_sound=(s, e, name) in heard_at))
             elif (clash.start, clash.end) == (s, e) and abs(clash.score - score) < 1e-9 and name != clash.agency:
                 clash.alternatives.append(name)
         return sorted(chosen, key=lambda m: m.start)
+
+    def _sound_candidates(self, text: str):
+        """Mentions that sound like a form but differ in a character or two (广州人设局, 沐阳县).
+
+        Phone keyboards type by sound, so a wrong character of the same pinyin is the commonest
+        slip; a third of a form's characters at most may differ, each costing a character's worth."""
+        if not self._by_sound:
+            return []
+        sounds = _pinyin(text)
+        out = []
+        for length in self._sound_lengths:
+            for i in range(len(text) - length + 1):
+                for form, weight, name in self._by_sound.get(tuple(sounds[i:i + length]), ()):
+                    wrong = sum(1 for a, b in zip(text[i:i + length], form) if a != b)
+                    if 0 < wrong <= length // 3:
+                        out.append((length * weight - wrong - 0.5, i, i + length, name))
+        return out
 
     def _subsequence_candidates(self, text: str):
         best: dict[tuple[int, str], tuple] = {}

@@ -102,3 +102,29 @@ def test_a_short_form_shared_by_two_places_lists_both():
     agencies = {"清河市人力资源和社会保障局": 1, "临川市人力资源和社会保障局": 1}
     got, alternatives = _resolves(AgencyMatcher(agencies), "人社局")
     assert sorted(got + alternatives) == sorted(agencies)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_character_of_the_same_sound_still_finds_the_agency(seed):
+    """One wrong character of the same pinyin in a derived form (人设局 for 人社局) is read as the form."""
+    from assistant.agencies import _pinyin
+    agencies = _generated_agencies(seed)
+    matcher = AgencyMatcher(agencies)
+    rng = random.Random(seed)
+    homophones = {}
+    for ch in "社设建件监坚卫为政正局居委维":
+        homophones.setdefault(_pinyin(ch)[0], []).append(ch)
+    tried = heard = 0
+    for name in sorted(agencies):
+        forms = [f for f, w in name_forms(name).items() if w >= 0.9 and len(f) >= 6]
+        form = rng.choice(sorted(forms))
+        slots = [i for i, c in enumerate(form) if len(homophones.get(_pinyin(c)[0], [])) > 1]
+        if not slots or len({a for a, _ in matcher.forms.get(form, [])}) != 1:
+            continue
+        i = rng.choice(slots)
+        typo = form[:i] + next(c for c in homophones[_pinyin(form[i])[0]] if c != form[i]) + form[i + 1:]
+        found = matcher.find(typo + "2023年收到多少申请")
+        assert found and found[0].agency == name, (typo, name, found)
+        tried += 1
+        heard += found[0].by_sound
+    assert tried >= 10 and heard >= tried // 2
