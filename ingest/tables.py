@@ -373,7 +373,54 @@ def parse_text(text: str, fmt: str) -> dict[str, TableRead]:
             out[table.key] = max(reads, key=lambda r: r.readable)
         else:
             out[table.key] = _read_rows(c, table, start, end, sums=None, before_label=True)
+    for table in FORMATS[fmt].tables:
+        if table.key.startswith("item"):
+            _find_moved_item(c, table, regions, out)
     return out
+
+
+_MOVED_WINDOW = 1500  # compact characters after a header in which a moved table's rows may sit
+_BOUNDARIES = (_ITEM_HEAD, _APP_HEAD, _REVIEW_HEAD, _SECTION_FIVE)
+
+
+def _item_windows(c: Compact, table: Table) -> list[tuple[int, int]]:
+    """Other places a 第二十条 table may sit: after another printing of its heading, or after its
+    column header (a converter moved the table under a heading of its own)."""
+    s = c.s
+    numeral = next(k for k, v in _CN_NUM.items() if f"item{v}" == table.key)
+    starts = [m.end() for m in _ITEM_HEAD.finditer(s) if m.group(1) == numeral]
+    header = re.sub(r"\s", "", table.columns[0].label)
+    at = s.find(header)
+    while at >= 0:
+        starts.append(at + len(header))
+        at = s.find(header, at + 1)
+    windows = []
+    for st in sorted(set(starts)):
+        end = min([st + _MOVED_WINDOW, len(s)] + [m.start() for b in _BOUNDARIES
+                                                    for m in [b.search(s, st)] if m])
+        windows.append((st, end))
+    return windows
+
+
+def _find_moved_item(c: Compact, table: Table, regions: dict, out: dict[str, TableRead]) -> None:
+    """A 第二十条 table not read under its heading is looked for by its rows and columns elsewhere.
+
+    Only a read that finds every row of the table and reads more cells replaces the one
+    under the heading, so prose that mentions a row label cannot stand in for the table.
+    """
+    full = len(table.rows) * len(table.columns)
+    best = out.get(table.key)
+    if best is not None and best.readable == full:
+        return
+    home = regions.get(table.key)
+    for start, end in _item_windows(c, table):
+        if home and home[0] <= start < home[1]:
+            continue
+        read = _read_rows(c, table, start, end, sums=None, before_label=True)
+        if len(read.rows) == len(table.rows) and read.readable > (best.readable if best else 0):
+            best = read
+    if best is not None:
+        out[table.key] = best
 
 
 def grid_text(grids: list[Grid]) -> tuple[str, list[tuple[int, int | None]]]:
