@@ -31,11 +31,23 @@ def _parts(digits: str, n: int) -> Iterator[tuple[int, ...]]:
 @lru_cache(maxsize=4096)
 def sum_splits(digits: str, block: int, blocks: int = 1) -> tuple[Split, ...]:
     """Splits into ``blocks`` blocks of ``block`` cells whose last cell is the sum of the others."""
-    out = []
-    for cells in _parts(digits, block * blocks):
-        if all(sum(cells[b * block:(b + 1) * block - 1]) == cells[(b + 1) * block - 1] for b in range(blocks)):
-            out.append(cells)
-    return tuple(out)
+    return tuple(_sum_blocks(digits, block, blocks))
+
+
+def _sum_blocks(digits: str, block: int, blocks: int) -> Iterator[Split]:
+    # Block by block: the sum of a block's parts fixes its last cell's digits, so only the
+    # parts are enumerated (splitting all 15 review cells at once would take minutes).
+    if blocks == 0:
+        if not digits:
+            yield ()
+        return
+    rest_min = block * (blocks - 1)
+    for k in range(block - 1, len(digits) - rest_min):
+        for cells in _parts(digits[:k], block - 1):
+            total = str(sum(cells))
+            if digits.startswith(total, k):
+                for rest in _sum_blocks(digits[k + len(total):], block, blocks - 1):
+                    yield cells + (int(total),) + rest
 
 
 @lru_cache(maxsize=4096)
