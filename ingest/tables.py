@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from . import glued
@@ -334,11 +335,15 @@ def _resolve_glued(read: TableRead, outcome: tuple[str, ...]) -> None:
 def _read_review(c: Compact, table: Table, start: int, end: int) -> TableRead:
     """The review/litigation table: one row of 15 cells after the header."""
     s = c.s
-    first_digit = re.search(r"\d", s[start:end])
-    head_end = start
+    # Figures start after the column header; a sentence between heading and table
+    # ("全年发生行政复议案件3件") must not be taken for the table's first cells.
+    header = s.find(re.sub(r"\s", "", table.columns[0].label), start, end)
+    start_h = header if header >= 0 else start
+    first_digit = re.search(r"\d", s[start_h:end])
+    head_end = start_h
     if first_digit:
-        last_total = s.rfind("总计", start, start + first_digit.start())
-        head_end = last_total + 2 if last_total >= 0 else start + first_digit.start()
+        last_total = s.rfind("总计", start_h, start_h + first_digit.start())
+        head_end = last_total + 2 if last_total >= 0 else start_h + first_digit.start()
     seg = c.text[c.orig(head_end):c.orig(end)]
     cells, blank, units, cands, problem = read_cells(seg, 15, 5)
     src_end = c.orig(head_end) + _extent(seg, 15)
@@ -508,10 +513,15 @@ def _confirm_by_prose(reads: dict[str, TableRead], text: str) -> None:
             if not r.candidates:
                 continue
             label = r.row.label
-            stated = {int(m) for sent in sentences if label in sent and len(sent) < 200
-                      for m in re.findall(r"(\d+)\s*[件条项个]", sent)}
+            printed = re.sub(r"\s", "", r.source_text)
+            # The table's own text is no statement: in a one-line page it shares a "sentence" with
+            # whatever prose follows, whose figures would then "confirm" a split of the table's digits.
+            stated = Counter(int(m) for sent in sentences if label in sent and len(sent) < 200
+                             and printed not in re.sub(r"\s", "", sent)
+                             for m in re.findall(r"(\d+)\s*[件条项个]", sent))
             n = len(r.cells)
-            fits = [c for c in r.candidates if sum(v in stated for v in c) >= n - 1]
+            # Each stated figure confirms one cell only (a 6 stated once does not confirm 6|6|190).
+            fits = [c for c in r.candidates if sum(min(k, stated[v]) for v, k in Counter(c).items()) >= n - 1]
             if len(fits) == 1:
                 r.cells, r.problem, r.candidates = list(fits[0]), "", []
                 r.source_text += "（粘连数字按正文所述数字拆分）"
