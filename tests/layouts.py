@@ -140,6 +140,8 @@ def blocks(rep: Report, title: bool = True) -> list[Block]:
     items = [t.key for t in FORMATS[rep.fmt].tables if t.key.startswith("item")]
     for n, head in SECTION_TITLES.items():
         out.append(Block("heading", head))
+        if n in sections.TABLE_SECTIONS:  # a sentence or two some reports print before their tables
+            out += [Block("para", p) for p in rep.prose.get(n, [])]
         if n == "二":
             for key in items:
                 out.append(Block("heading", FORMATS[rep.fmt].table(key).title, level=3))
