@@ -172,8 +172,8 @@ def _pipe_line(seg: str, n: int) -> tuple[list[str], int] | None:
             if re.search(r"\d", line):
                 return None
             continue
-        if _SEPARATOR.fullmatch(line):
-            continue
+        if _SEPARATOR.fullmatch(line) and "-" in line:
+            continue  # |---|---| (a line of bare pipes is a row whose cells are all blank)
         parts = [p.strip() for p in line.split("|")]
         if parts and not re.search(r"\d", parts[0]):
             parts = parts[1:]  # the label's remainder, or the empty text before a leading pipe
@@ -253,12 +253,14 @@ def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
     rows: dict[str, RowRead] = {}
     n = len(table.columns)
     prev_end = start
+    prev_read = False
     for i, (row, p, q) in enumerate(hits):
         nxt = hits[i + 1][1] if i + 1 < len(hits) else end
         o_start, o_end = c.orig(q), c.orig(nxt)
         seg = c.text[o_start:o_end]
         cells, blank, units, cands, problem = read_cells(seg, n, sums)
-        if before_label and all(v is None for v in cells) and problem == _NO_FIGURES:
+        if before_label and all(v is None for v in cells) and problem == _NO_FIGURES and not prev_read:
+            # (Not when the row before read its own cells from that text: they are its figures.)
             # 第二十条 items printed with the figure before the label (one cell per line PDFs).
             prior = c.text[c.orig(prev_end):c.orig(p)]
             tail = re.split(r"[\u4e00-\u9fff）)]", prior)[-1]
@@ -270,6 +272,7 @@ def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
         src = re.sub(r"\s+", " ", c.text[c.orig(p):src_end]).strip()
         rows[row.key] = RowRead(row, cells, blank, src[:300], c.orig(p), cands, units, problem, end=src_end)
         prev_end = nxt if not before_label else q
+        prev_read = o_start >= c.orig(q) and any(v is not None for v in cells)
     return TableRead(table, rows)
 
 
@@ -429,7 +432,7 @@ def _find_moved_item(c: Compact, table: Table, regions: dict, out: dict[str, Tab
 
 
 def grid_text(grids: list[Grid]) -> tuple[str, list[tuple[int, int | None]]]:
-    """Render table cells as pipe rows (empty cells before the first figure dropped).
+    """Render table cells as pipe rows (empty cells among the row labels dropped, blank figures kept).
 
     Returns the text and (offset, page number) marks where each grid's page begins.
     """
@@ -440,8 +443,12 @@ def grid_text(grids: list[Grid]) -> tuple[str, list[tuple[int, int | None]]]:
         for row in g.rows:
             cells = [re.sub(r"\s+", "", x or "") for x in row]
             first_num = next((i for i, x in enumerate(cells) if _NUM.fullmatch(x)), len(cells))
-            label = [x for x in cells[:first_num] if x]
-            line = " | ".join(label + cells[first_num:])
+            # Empty cells among the labels are spans; those after the last label are blank figures.
+            last_label = max((i for i, x in enumerate(cells[:first_num]) if x), default=-1)
+            label = [x for x in cells[:last_label + 1] if x]
+            line = " | ".join(label + cells[last_label + 1:])
+            if not label:  # a leading pipe, so a blank first figure is not taken for a label's remainder
+                line = "| " + line
             lines.append(line)
             offset += len(line) + 1
     return "\n".join(lines), marks
@@ -469,8 +476,11 @@ def _facts_from(reads: dict[str, TableRead], doc: Document, page_of=None) -> tup
             if r.problem:
                 unreadable.append(f"「{r.row.label}」（{r.problem}）")
             if page_of:
-                printed = re.sub(r"(\s*\|\s*)+$", "", r.source_text)  # grid padding cells
+                printed = re.sub(r"^(\s*\|\s*)+|(\s*\|\s*)+$", "", r.source_text)  # grid padding cells
                 at = doc.text.find(printed) if printed else -1
+                if at < 0 and printed:  # the text line has no cells for the grid's spans
+                    printed = re.sub(r"(?:\s*\|\s*)+\|", " |", printed)
+                    at = doc.text.find(printed)
                 span = (at, at + len(printed)) if at >= 0 else (None, None)
                 page = page_of(r.start)
             else:

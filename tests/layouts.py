@@ -36,6 +36,12 @@ class Report:
     prose: dict[str, list[str]]                 # section number ("" preamble) -> paragraphs
     cells: dict[Key, float | int]
     units: dict[Key, str] = field(default_factory=dict)   # cell-specific units (e.g. 万元)
+    shape_of: "Report | None" = None   # the report whose rows this one prints (when cells were dropped)
+
+    @property
+    def single_other(self) -> bool:
+        """A 2021-format report printing （六）其他处理 as one row."""
+        return self.fmt == "2021" and any(k[1] == "other" for k in self.cells)
 
 
 @dataclass
@@ -84,14 +90,10 @@ def report_from_file(path: Path) -> Report:
 
 # --- blocks -------------------------------------------------------------------------
 
-def _fmt(v) -> str:
-    return str(v)  # ints as ints, floats as read ("163.29")
-
-
 def _cell(rep: Report, key: Key) -> str:
     if key not in rep.cells:
         return ""
-    text = _fmt(rep.cells[key])
+    text = str(rep.cells[key])  # ints as ints, floats as read (163.29)
     col = FORMATS[rep.fmt].table(key[0]).column(key[2])
     if not col.unit:  # the cell says its unit (采购总金额: 元 or 万元)
         text += rep.units.get(key, "")
@@ -106,9 +108,9 @@ def item_rows(rep: Report, key: str) -> list[list[str]]:
     return rows
 
 
-def application_rows(rep: Report) -> list[list[str]]:
+def application_rows(rep: Report, single_other: bool | None = None) -> list[list[str]]:
     t = FORMATS[rep.fmt].table("applications")
-    if rep.fmt == "2021" and any(k[1] == "other" for k in rep.cells):
+    if single_other if single_other is not None else rep.single_other:
         t = APPLICATION_2021_SINGLE_OTHER
     n = len(t.columns)
     rows = [["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"] + [""] * n,
@@ -125,6 +127,25 @@ def application_rows(rep: Report) -> list[list[str]]:
     return rows
 
 
+def merge_group_cells(rows: list[list[str]]) -> list[list[str]]:
+    """The application table as converted from a Word/PDF table with row-spanning group cells: a group's
+    heading is the first cell of its first row, the rows below start with an empty cell."""
+    heads = set(GROUP_HEADINGS.values())
+    out, pending, in_group = [], None, False
+    for r in rows:
+        if r[0] in heads and not any(r[1:]):
+            pending, in_group = r[0], True
+            continue
+        if in_group and not r[0].startswith(("（", "(")) and not r[0][:1].isdigit():
+            in_group = False  # 四、结转下年度继续办理 ends the groups
+        if in_group:
+            out.append([pending or ""] + r)
+            pending = None
+        else:
+            out.append([r[0], ""] + r[1:])  # a row outside the groups spans both label columns
+    return out
+
+
 def review_rows(rep: Report) -> list[list[str]]:
     t = FORMATS[rep.fmt].table("review")
     cols = [c.label for c in t.columns]
@@ -134,7 +155,13 @@ def review_rows(rep: Report) -> list[list[str]]:
             [_cell(rep, ("review", r.key, c.key)) for r in t.rows for c in t.columns]]
 
 
-def blocks(rep: Report, title: bool = True) -> list[Block]:
+def blank_zeros(rep: Report) -> Report:
+    """Tables that leave zero cells empty (as many Word-made reports do): a blank cell is read as 0."""
+    from dataclasses import replace
+    return replace(rep, cells={k: v for k, v in rep.cells.items() if v != 0}, shape_of=rep)
+
+
+def blocks(rep: Report, title: bool = True, merged_groups: bool = False) -> list[Block]:
     out: list[Block] = [Block("title", rep.title)] if title else []
     out += [Block("para", p) for p in rep.prose.get("", [])]
     items = [t.key for t in FORMATS[rep.fmt].tables if t.key.startswith("item")]
@@ -147,7 +174,8 @@ def blocks(rep: Report, title: bool = True) -> list[Block]:
                 out.append(Block("heading", FORMATS[rep.fmt].table(key).title, level=3))
                 out.append(Block("table", rows=item_rows(rep, key)))
         elif n == "三":
-            out.append(Block("table", rows=application_rows(rep)))
+            rows = application_rows(rep, (rep.shape_of or rep).single_other)
+            out.append(Block("table", rows=merge_group_cells(rows) if merged_groups else rows))
         elif n == "四":
             out.append(Block("table", rows=review_rows(rep)))
         else:
@@ -271,7 +299,11 @@ TEXT_LAYOUTS = {
     "markdown": (".md", lambda r: markdown(blocks(r))),
     "one-line": (".txt", lambda r: one_line(blocks(r))),
     "cell-per-line": (".txt", lambda r: cell_per_line(blocks(r))),
+    "markdown:merged-groups": (".md", lambda r: markdown(blocks(r, merged_groups=True))),
     "html": (".html", lambda r: html(blocks(r))),
+    "html:merged-groups": (".html", lambda r: html(blocks(r, merged_groups=True))),
+    "markdown:blank-zeros": (".md", lambda r: markdown(blocks(blank_zeros(r)))),
+    "html:blank-zeros": (".html", lambda r: html(blocks(blank_zeros(r)))),
     "title:none": (".txt", lambda r: plain(blocks(r, title=False))),
     "title:正文目录": (".txt", lambda r: "正文\n目录\n" + plain(blocks(r))),
     "title:# ": (".md", lambda r: "# " + plain(blocks(r))),

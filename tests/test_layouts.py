@@ -12,7 +12,8 @@ from .conftest import CORPUS, ROOT
 
 # Measured after the fixes (cells equal / cells in original over the corpus). One-line pages glue the
 # figures of a row together; rows whose glued digits the template's sums cannot split are flagged, not read.
-FLOORS = {"one-line": 0.97}
+# Blank zeros: a report whose own sums fail (洪泽 2023's review row) has its blank total derived, not read.
+FLOORS = {"one-line": 0.97, "markdown:blank-zeros": 0.99, "html:blank-zeros": 0.99}
 
 
 @pytest.fixture(scope="module")
