@@ -231,6 +231,12 @@ def read_cells(seg: str, n: int, sums: int | None) -> tuple[list, list[bool], li
     cuts = set(itertools.accumulate(len(t) for t in toks[:-1]))
     respecting = tuple(s for s in splits if cuts <= set(itertools.accumulate(len(str(v)) for v in s[:-1])))
     splits = respecting or splits
+    # Fewer figures than cells may also mean blank cells that the extraction dropped (a cell per
+    # line, a page with no separators): every placement of the figures among blank cells is as
+    # plausible as a glued split, so a cell is read only where all the readings agree.
+    splits = tuple(dict.fromkeys(splits + glued.blank_placements(tuple(int(t) for t in toks
+                                                                       if t == "0" or t[0] != "0"),
+                                                                 n, sums, len(toks))))
     if not splits:
         return [None] * n, [False] * n, [""] * n, [], f"粘连数字 {digits} 无法按总计拆分"
     cells = glued.agreed_cells(splits, n)
