@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from . import glued
@@ -171,8 +172,8 @@ def _pipe_line(seg: str, n: int) -> tuple[list[str], int] | None:
             if re.search(r"\d", line):
                 return None
             continue
-        if _SEPARATOR.fullmatch(line):
-            continue
+        if _SEPARATOR.fullmatch(line) and "-" in line:
+            continue  # |---|---| (a line of bare pipes is a row whose cells are all blank)
         parts = [p.strip() for p in line.split("|")]
         if parts and not re.search(r"\d", parts[0]):
             parts = parts[1:]  # the label's remainder, or the empty text before a leading pipe
@@ -230,6 +231,12 @@ def read_cells(seg: str, n: int, sums: int | None) -> tuple[list, list[bool], li
     cuts = set(itertools.accumulate(len(t) for t in toks[:-1]))
     respecting = tuple(s for s in splits if cuts <= set(itertools.accumulate(len(str(v)) for v in s[:-1])))
     splits = respecting or splits
+    # Fewer figures than cells may also mean blank cells that the extraction dropped (a cell per
+    # line, a page with no separators): every placement of the figures among blank cells is as
+    # plausible as a glued split, so a cell is read only where all the readings agree.
+    splits = tuple(dict.fromkeys(splits + glued.blank_placements(tuple(int(t) for t in toks
+                                                                       if t == "0" or t[0] != "0"),
+                                                                 n, sums, len(toks))))
     if not splits:
         return [None] * n, [False] * n, [""] * n, [], f"粘连数字 {digits} 无法按总计拆分"
     cells = glued.agreed_cells(splits, n)
@@ -252,12 +259,14 @@ def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
     rows: dict[str, RowRead] = {}
     n = len(table.columns)
     prev_end = start
+    prev_read = False
     for i, (row, p, q) in enumerate(hits):
         nxt = hits[i + 1][1] if i + 1 < len(hits) else end
         o_start, o_end = c.orig(q), c.orig(nxt)
         seg = c.text[o_start:o_end]
         cells, blank, units, cands, problem = read_cells(seg, n, sums)
-        if before_label and all(v is None for v in cells) and problem == _NO_FIGURES:
+        if before_label and all(v is None for v in cells) and problem == _NO_FIGURES and not prev_read:
+            # (Not when the row before read its own cells from that text: they are its figures.)
             # 第二十条 items printed with the figure before the label (one cell per line PDFs).
             prior = c.text[c.orig(prev_end):c.orig(p)]
             tail = re.split(r"[\u4e00-\u9fff）)]", prior)[-1]
@@ -269,6 +278,7 @@ def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
         src = re.sub(r"\s+", " ", c.text[c.orig(p):src_end]).strip()
         rows[row.key] = RowRead(row, cells, blank, src[:300], c.orig(p), cands, units, problem, end=src_end)
         prev_end = nxt if not before_label else q
+        prev_read = o_start >= c.orig(q) and any(v is not None for v in cells)
     return TableRead(table, rows)
 
 
@@ -334,11 +344,15 @@ def _resolve_glued(read: TableRead, outcome: tuple[str, ...]) -> None:
 def _read_review(c: Compact, table: Table, start: int, end: int) -> TableRead:
     """The review/litigation table: one row of 15 cells after the header."""
     s = c.s
-    first_digit = re.search(r"\d", s[start:end])
-    head_end = start
+    # Figures start after the column header; a sentence between heading and table
+    # ("全年发生行政复议案件3件") must not be taken for the table's first cells.
+    header = s.find(re.sub(r"\s", "", table.columns[0].label), start, end)
+    start_h = header if header >= 0 else start
+    first_digit = re.search(r"\d", s[start_h:end])
+    head_end = start_h
     if first_digit:
-        last_total = s.rfind("总计", start, start + first_digit.start())
-        head_end = last_total + 2 if last_total >= 0 else start + first_digit.start()
+        last_total = s.rfind("总计", start_h, start_h + first_digit.start())
+        head_end = last_total + 2 if last_total >= 0 else start_h + first_digit.start()
     seg = c.text[c.orig(head_end):c.orig(end)]
     cells, blank, units, cands, problem = read_cells(seg, 15, 5)
     src_end = c.orig(head_end) + _extent(seg, 15)
@@ -373,11 +387,58 @@ def parse_text(text: str, fmt: str) -> dict[str, TableRead]:
             out[table.key] = max(reads, key=lambda r: r.readable)
         else:
             out[table.key] = _read_rows(c, table, start, end, sums=None, before_label=True)
+    for table in FORMATS[fmt].tables:
+        if table.key.startswith("item"):
+            _find_moved_item(c, table, regions, out)
     return out
 
 
+_MOVED_WINDOW = 1500  # compact characters after a header in which a moved table's rows may sit
+_BOUNDARIES = (_ITEM_HEAD, _APP_HEAD, _REVIEW_HEAD, _SECTION_FIVE)
+
+
+def _item_windows(c: Compact, table: Table) -> list[tuple[int, int]]:
+    """Other places a 第二十条 table may sit: after another printing of its heading, or after its
+    column header (a converter moved the table under a heading of its own)."""
+    s = c.s
+    numeral = next(k for k, v in _CN_NUM.items() if f"item{v}" == table.key)
+    starts = [m.end() for m in _ITEM_HEAD.finditer(s) if m.group(1) == numeral]
+    header = re.sub(r"\s", "", table.columns[0].label)
+    at = s.find(header)
+    while at >= 0:
+        starts.append(at + len(header))
+        at = s.find(header, at + 1)
+    windows = []
+    for st in sorted(set(starts)):
+        end = min([st + _MOVED_WINDOW, len(s)] + [m.start() for b in _BOUNDARIES
+                                                    for m in [b.search(s, st)] if m])
+        windows.append((st, end))
+    return windows
+
+
+def _find_moved_item(c: Compact, table: Table, regions: dict, out: dict[str, TableRead]) -> None:
+    """A 第二十条 table not read under its heading is looked for by its rows and columns elsewhere.
+
+    Only a read that finds every row of the table and reads more cells replaces the one
+    under the heading, so prose that mentions a row label cannot stand in for the table.
+    """
+    full = len(table.rows) * len(table.columns)
+    best = out.get(table.key)
+    if best is not None and best.readable == full:
+        return
+    home = regions.get(table.key)
+    for start, end in _item_windows(c, table):
+        if home and home[0] <= start < home[1]:
+            continue
+        read = _read_rows(c, table, start, end, sums=None, before_label=True)
+        if len(read.rows) == len(table.rows) and read.readable > (best.readable if best else 0):
+            best = read
+    if best is not None:
+        out[table.key] = best
+
+
 def grid_text(grids: list[Grid]) -> tuple[str, list[tuple[int, int | None]]]:
-    """Render table cells as pipe rows (empty cells before the first figure dropped).
+    """Render table cells as pipe rows (empty cells among the row labels dropped, blank figures kept).
 
     Returns the text and (offset, page number) marks where each grid's page begins.
     """
@@ -388,8 +449,12 @@ def grid_text(grids: list[Grid]) -> tuple[str, list[tuple[int, int | None]]]:
         for row in g.rows:
             cells = [re.sub(r"\s+", "", x or "") for x in row]
             first_num = next((i for i, x in enumerate(cells) if _NUM.fullmatch(x)), len(cells))
-            label = [x for x in cells[:first_num] if x]
-            line = " | ".join(label + cells[first_num:])
+            # Empty cells among the labels are spans; those after the last label are blank figures.
+            last_label = max((i for i, x in enumerate(cells[:first_num]) if x), default=-1)
+            label = [x for x in cells[:last_label + 1] if x]
+            line = " | ".join(label + cells[last_label + 1:])
+            if not label:  # a leading pipe, so a blank first figure is not taken for a label's remainder
+                line = "| " + line
             lines.append(line)
             offset += len(line) + 1
     return "\n".join(lines), marks
@@ -417,8 +482,11 @@ def _facts_from(reads: dict[str, TableRead], doc: Document, page_of=None) -> tup
             if r.problem:
                 unreadable.append(f"「{r.row.label}」（{r.problem}）")
             if page_of:
-                printed = re.sub(r"(\s*\|\s*)+$", "", r.source_text)  # grid padding cells
+                printed = re.sub(r"^(\s*\|\s*)+|(\s*\|\s*)+$", "", r.source_text)  # grid padding cells
                 at = doc.text.find(printed) if printed else -1
+                if at < 0 and printed:  # the text line has no cells for the grid's spans
+                    printed = re.sub(r"(?:\s*\|\s*)+\|", " |", printed)
+                    at = doc.text.find(printed)
                 span = (at, at + len(printed)) if at >= 0 else (None, None)
                 page = page_of(r.start)
             else:
@@ -461,10 +529,15 @@ def _confirm_by_prose(reads: dict[str, TableRead], text: str) -> None:
             if not r.candidates:
                 continue
             label = r.row.label
-            stated = {int(m) for sent in sentences if label in sent and len(sent) < 200
-                      for m in re.findall(r"(\d+)\s*[件条项个]", sent)}
+            printed = re.sub(r"\s", "", r.source_text)
+            # The table's own text is no statement: in a one-line page it shares a "sentence" with
+            # whatever prose follows, whose figures would then "confirm" a split of the table's digits.
+            stated = Counter(int(m) for sent in sentences if label in sent and len(sent) < 200
+                             and printed not in re.sub(r"\s", "", sent)
+                             for m in re.findall(r"(\d+)\s*[件条项个]", sent))
             n = len(r.cells)
-            fits = [c for c in r.candidates if sum(v in stated for v in c) >= n - 1]
+            # Each stated figure confirms one cell only (a 6 stated once does not confirm 6|6|190).
+            fits = [c for c in r.candidates if sum(min(k, stated[v]) for v, k in Counter(c).items()) >= n - 1]
             if len(fits) == 1:
                 r.cells, r.problem, r.candidates = list(fits[0]), "", []
                 r.source_text += "（粘连数字按正文所述数字拆分）"
