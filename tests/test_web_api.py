@@ -202,3 +202,10 @@ def test_an_assistant_that_cannot_start_is_a_503_not_a_crash(tmp_path):
     assert "暂不可用" in client.get("/").get_data(as_text=True)
     stream = client.post("/api/ask/stream", json={"question": "平潭2022年有几件？"}).get_data(as_text=True)
     assert "event: error" in stream and "暂不可用" in stream
+
+
+@pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
+def test_deeply_nested_json_is_a_400_not_a_500(client, path):
+    body = "[" * 100000 + "]" * 100000
+    resp = client.post(path, data=body, content_type="application/json")
+    assert resp.status_code == 400

@@ -156,3 +156,17 @@ def test_repeated_failed_sign_ins_are_refused_for_a_while(client):
     assert resp.status_code == 429 and "过多" in resp.get_data(as_text=True)
     # Another account from the same address is not locked.
     assert login(client, "someone-else", "x").status_code == 401
+
+
+def test_padding_the_name_gets_no_fresh_tries(client):
+    for typed in (NAME, " " + NAME, NAME + " ", "  " + NAME, NAME + "\t"):
+        assert login(client, typed, "wrong-password").status_code == 401
+    for typed in (NAME, " " + NAME, NAME + "  "):
+        assert login(client, typed, PASSWORD).status_code == 429
+
+
+def test_one_address_guessing_many_accounts_is_stopped(client):
+    from web.auth import MAX_ADDRESS_FAILURES
+    for i in range(MAX_ADDRESS_FAILURES):
+        assert login(client, f"guess-{i}", "x").status_code == 401
+    assert login(client, NAME, PASSWORD).status_code == 429

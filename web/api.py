@@ -23,7 +23,10 @@ MAX_HISTORY_CHARS = 4000
 def read_question() -> tuple[str, list[dict] | None]:
     if not request.is_json:
         fail(415, "请求必须是 JSON（Content-Type: application/json）")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: malformed, not a server fault
+        body = None
     if body is None:
         fail(400, "请求体不是有效的 JSON")
     if not isinstance(body, dict):

@@ -12,9 +12,11 @@ from . import users
 
 bp = Blueprint("auth", __name__)
 
-# Failed sign-ins per (address, account): after MAX_FAILURES within LOCK_SECONDS the pair is
-# refused until the window passes, so passwords cannot be guessed at the server's speed.
+# Failed sign-ins per account (as authenticate reads the name) and, separately, per client address:
+# after MAX_FAILURES within LOCK_SECONDS for the account, or MAX_ADDRESS_FAILURES for the address
+# (one address may be an office's shared gateway), sign-in is refused until the window passes.
 MAX_FAILURES = 5
+MAX_ADDRESS_FAILURES = 4 * MAX_FAILURES
 LOCK_SECONDS = 300
 
 
@@ -72,13 +74,16 @@ def login():
     error = None
     if request.method == "POST":
         name = request.form.get("name", "")
-        key, now = (request.remote_addr or "", name), time.monotonic()
-        if len(_recent_failures(key, now)) >= MAX_FAILURES:
+        now = time.monotonic()
+        key, address = ("account", users.account_key(name)), ("address", request.remote_addr or "")
+        if len(_recent_failures(key, now)) >= MAX_FAILURES \
+                or len(_recent_failures(address, now)) >= MAX_ADDRESS_FAILURES:
             error = f"登录失败次数过多，请 {LOCK_SECONDS // 60} 分钟后再试"
             return render_template("login.html", error=error, next=request.values.get("next", "")), 429
         user = users.authenticate(name, request.form.get("password", ""))
         if user is None:
             _record_failure(key, now)
+            _record_failure(address, now)
             error = "用户名或密码不正确"
         else:
             failures, lock = _failures()

@@ -87,9 +87,15 @@ def create_user(config, name: str, password: str, replace: bool = False) -> None
         db.close()
 
 
+def account_key(name: str) -> str:
+    """The account a typed name signs in to: what authenticate looks up, so a throttle keyed on it
+    cannot be dodged with padding (" staff", "staff ")."""
+    return (name or "").strip()
+
+
 def authenticate(name: str, password: str) -> dict | None:
     row = get_db().execute("SELECT id, name, password_hash FROM users WHERE name = ?",
-                           ((name or "").strip(),)).fetchone()
+                           (account_key(name),)).fetchone()
     if row is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
