@@ -170,3 +170,33 @@ def test_one_address_guessing_many_accounts_is_stopped(client):
     for i in range(MAX_ADDRESS_FAILURES):
         assert login(client, f"guess-{i}", "x").status_code == 401
     assert login(client, NAME, PASSWORD).status_code == 429
+
+
+def _stolen_copy(app, client):
+    """A second browser holding the same session cookie (copied, stolen, or an old tab)."""
+    other = app.test_client()
+    cookie = client.get_cookie("session")
+    other.set_cookie(cookie.key, cookie.value)
+    return other
+
+
+def test_sign_out_ends_every_copy_of_the_session(app, client):
+    login(client)
+    other = _stolen_copy(app, client)
+    assert other.get("/console/reports").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/console/reports")})
+    assert other.get("/console/reports").status_code == 302
+
+
+def test_a_password_reset_ends_the_old_sessions(app, client, config):
+    login(client)
+    assert client.get("/console/reports").status_code == 200
+    create_user(config, NAME, "a-brand-new-password", replace=True)
+    assert client.get("/console/reports").status_code == 302
+    assert login(client, NAME, "a-brand-new-password").status_code == 302
+    assert client.get("/console/reports").status_code == 200
+
+
+def test_the_accounts_file_is_private(app, config):
+    import stat
+    assert stat.S_IMODE(users_path(config).stat().st_mode) == 0o600

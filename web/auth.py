@@ -43,8 +43,10 @@ def _record_failure(key: tuple[str, str], now: float) -> None:
 def load_user():
     user_id = session.get("user_id")
     g.user = users.get_user(user_id) if user_id is not None else None
+    if g.user is not None and g.user["session_version"] != session.get("session_version"):
+        g.user = None  # signed out elsewhere, or the password was changed, since this session began
     if user_id is not None and g.user is None:
-        session.clear()  # the account was removed since this session began
+        session.clear()  # …or the account was removed
 
 
 def login_required(view):
@@ -93,12 +95,15 @@ def login():
             session.clear()
             session.permanent = True
             session["user_id"] = user["id"]
+            session["session_version"] = user["session_version"]
             return redirect(_safe_next(request.form.get("next")))
     return render_template("login.html", error=error, next=request.values.get("next", "")), (401 if error else 200)
 
 
 @bp.route("/logout", methods=("POST",))
 def logout():
+    if g.user is not None:
+        users.end_sessions(g.user["id"])  # a copied cookie must not outlive the sign-out
     session.clear()
     flash("已退出登录")
     return redirect(url_for("chat.index"))

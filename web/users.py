@@ -6,6 +6,7 @@ there is no sign-up page, so a citizen can never make themselves staff.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +24,8 @@ CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
     password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    session_version INTEGER NOT NULL DEFAULT 0
 )
 """
 
@@ -38,9 +40,15 @@ def users_path(config) -> Path:
 def connect(config) -> sqlite3.Connection:
     path = users_path(config)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Password hashes: readable by the service's own account only.
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     db = sqlite3.connect(path, timeout=10)
     db.row_factory = sqlite3.Row
     db.execute(SCHEMA)
+    if "session_version" not in {r["name"] for r in db.execute("PRAGMA table_info(users)")}:
+        with db:  # a file from before sessions could be revoked
+            db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
     return db
 
 
@@ -74,8 +82,10 @@ def create_user(config, name: str, password: str, replace: bool = False) -> None
     try:
         with db:
             if replace:
+                # A new password ends every session signed in with the old one.
                 db.execute("INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)"
-                           " ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash",
+                           " ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash,"
+                           " session_version = session_version + 1",
                            (name, pw_hash, now))
             else:
                 try:
@@ -94,19 +104,26 @@ def account_key(name: str) -> str:
 
 
 def authenticate(name: str, password: str) -> dict | None:
-    row = get_db().execute("SELECT id, name, password_hash FROM users WHERE name = ?",
+    row = get_db().execute("SELECT id, name, password_hash, session_version FROM users WHERE name = ?",
                            (account_key(name),)).fetchone()
     if row is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
     if not check_password_hash(row["password_hash"], password or ""):
         return None
-    return {"id": row["id"], "name": row["name"]}
+    return {"id": row["id"], "name": row["name"], "session_version": row["session_version"]}
 
 
 def get_user(user_id: int) -> dict | None:
-    row = get_db().execute("SELECT id, name FROM users WHERE id = ?", (user_id,)).fetchone()
+    row = get_db().execute("SELECT id, name, session_version FROM users WHERE id = ?", (user_id,)).fetchone()
     return dict(row) if row else None
+
+
+def end_sessions(user_id: int) -> None:
+    """Every session of this account stops working, in every worker (the version is in the file)."""
+    db = get_db()
+    with db:
+        db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = ?", (user_id,))
 
 
 @click.command("create-user")
