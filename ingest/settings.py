@@ -45,6 +45,7 @@ SETTINGS = [
     Setting("web_host", "127.0.0.1", "Address the web app listens on."),
     Setting("web_port", 8080, "Port the web app listens on."),
     Setting("web_secret_key", "", "Flask secret key; empty = generated and kept in data_dir/secret_key."),
+    Setting("web_secure_cookies", False, "Send the session cookie only over HTTPS (on behind a TLS proxy)."),
     Setting("upload_max_mb", 20, "Largest report file accepted by the staff upload."),
     Setting("max_question_chars", 500, "Longest question accepted."),
 ]

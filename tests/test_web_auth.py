@@ -200,3 +200,15 @@ def test_a_password_reset_ends_the_old_sessions(app, client, config):
 def test_the_accounts_file_is_private(app, config):
     import stat
     assert stat.S_IMODE(users_path(config).stat().st_mode) == 0o600
+
+
+def test_the_session_cookie_is_secure_when_served_over_https(config):
+    app = create_app(config.replace(web_secure_cookies=True), {"TESTING": True})
+    create_user(config, NAME, PASSWORD)
+    client = app.test_client()
+    html = client.get("/login", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    # Flask-WTF checks the referrer on HTTPS, as a browser sends it.
+    resp = client.post("/login", data={"name": NAME, "password": PASSWORD, "csrf_token": token},
+                       base_url="https://localhost", headers={"Referer": "https://localhost/login"})
+    assert resp.status_code == 302 and "Secure" in resp.headers["Set-Cookie"]

@@ -50,6 +50,7 @@ def create_app(config=None, test_config: dict | None = None) -> Flask:
         MAX_QUESTION_CHARS=int(config.max_question_chars),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(config.web_secure_cookies),
         PERMANENT_SESSION_LIFETIME=8 * 3600,
         # Tokens live as long as the session: a console tab left open for an hour still submits.
         WTF_CSRF_TIME_LIMIT=None,
