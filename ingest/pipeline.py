@@ -61,6 +61,9 @@ def parse(path: Path, config, agency: str | None = None, year: int | None = None
           sha256: str | None = None) -> ParsedReport:
     """Read and understand one report, touching no store (``sha256``: the file's, if already known)."""
     doc = read(path)  # names the file in its error when it is missing or unreadable
+    if len(doc.text) > int(config.max_report_chars):
+        raise ReportError(path, f"正文 {len(doc.text)} 字，超过 {config.max_report_chars} 字，不像一份年度报告 "
+                                "(text longer than max_report_chars)")
     first_line = doc.text.strip().split("\n", 1)[0][:150]
     if re.match(r"[^《〈“]{0,40}关于.{0,60}通知", first_line):
         raise ReportError(path, "这是一份通知（如年度报告格式的通知），不是年度报告 (a notice, not an annual report)")
@@ -124,6 +127,9 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
     try:
         if not path.is_file():
             raise ReportError(path, "文件不存在 (file not found)")
+        limit = int(config.max_report_mb)
+        if path.stat().st_size > limit * 1024 * 1024:
+            raise ReportError(path, f"文件超过 {limit} MB，不像一份年度报告 (file larger than max_report_mb)")
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         old = store.report_by_name(name)
         # What staff set stays set when the file is read again without being told otherwise.

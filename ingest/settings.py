@@ -47,6 +47,9 @@ SETTINGS = [
     Setting("web_secret_key", "", "Flask secret key; empty = generated and kept in data_dir/secret_key."),
     Setting("web_secure_cookies", False, "Send the session cookie only over HTTPS (on behind a TLS proxy)."),
     Setting("upload_max_mb", 20, "Largest report file accepted by the staff upload."),
+    Setting("max_report_mb", 50, "Largest report file any ingest reads (CLI included); bigger ones are refused."),
+    Setting("max_report_chars", 2000000, "Most characters of text a report may hold once read (the longest "
+            "real ones are a few hundred thousand); more is refused as not a report."),
     Setting("max_question_chars", 500, "Longest question accepted."),
 ]
 DEFAULTS = {s.name: s.default for s in SETTINGS}

@@ -145,3 +145,20 @@ def test_cli_prints_a_summary_per_file_and_assistant_lists_facts(tmp_path, capsy
     facts = json.loads(proc.stdout)
     row = next(f for f in facts if f["row"] == "本年新收政府信息公开申请数量" and f["column"] == "总计")
     assert row["value"] == 144 and row["agency"] == "广州市人力资源和社会保障局"
+
+
+def test_files_and_texts_beyond_what_a_report_can_be_are_refused(tmp_path):
+    from ingest.settings import load
+    big = tmp_path / "big_2023.txt"
+    big.write_text(SEED.read_text("utf-8") * 200, "utf-8")   # several MB of repeated report
+    small = tmp_path / SEED.name
+    small.write_bytes(SEED.read_bytes())
+    cfg = load(data_dir=str(tmp_path / "d"), max_report_mb=1)
+    results = {r.file: r for r in ingest_paths(cfg, [big, small])}
+    assert results["big_2023.txt"].status == "failed" and "max_report_mb" in results["big_2023.txt"].error
+    assert "big_2023.txt" in results["big_2023.txt"].error
+    assert results[SEED.name].status == "ok"
+    long_text = load(data_dir=str(tmp_path / "e"), max_report_chars=1000)
+    [res] = ingest_paths(long_text, [small])
+    assert res.status == "failed" and "max_report_chars" in res.error and SEED.name in res.error
+    assert _store(long_text).reports() == []
