@@ -27,7 +27,7 @@ def description(e: Entry) -> str:
     """What a figure counts, in words: 收到和处理政府信息公开申请情况 本年新收政府信息公开申请数量 总计."""
     first = lambda s: s.split("|")[0] if s else ""  # noqa: E731
     if e.kind == "narrative":
-        return (e.context or e.own).strip()
+        return e.own.replace("|", " ").strip()   # the clause that names it, not the sentence around it
     return " ".join(p for p in (first(e.table), first(e.group), first(e.own), first(e.column)) if p)
 
 
@@ -74,7 +74,9 @@ def settle(dense: DenseMatcher | None, question: str, tied: list) -> tuple[objec
     except Exception as exc:  # the model is an aid here: without it the lexical order stands
         log.warning("dense figure matching unavailable (%s)", exc)
         return tied[0], None
-    order = sorted(range(len(tied)), key=lambda i: -sims[i])
-    best, second = order[0], order[1]
-    runner = tied[second] if sims[best] - sims[second] < CLOSE else None
-    return tied[best], runner
+    # The lexical first stands unless the meaning clearly prefers another; one as near is named.
+    best = max(range(len(tied)), key=lambda i: sims[i])
+    if sims[best] - sims[0] < CLOSE:
+        best = 0
+    near = [i for i in range(len(tied)) if i != best and sims[best] - sims[i] < CLOSE]
+    return tied[best], (tied[max(near, key=lambda i: sims[i])] if near else None)

@@ -121,3 +121,15 @@ def test_dense_matcher_settles_a_lexical_tie_by_meaning(config):
     assert len(dense._cache) == 2
     same, runner = settle(dense, "发布会", [hotline, prose("全年举办新闻发布会")])
     assert runner is not None
+
+
+def test_dense_matcher_keeps_the_lexical_first_unless_meaning_clearly_differs(config):
+    from assistant.dense_match import DenseMatcher, settle
+    from assistant.metrics import Entry, Match
+
+    def prose(label):
+        return Match(Entry("narrative", "narrative", "", "", own=label), 1.0, 1.0)
+
+    said, other = prose("主动公开政府信息"), prose("县政府公开办主动公开信息数")
+    best, _ = settle(DenseMatcher(lambda: get_embeddings(config)), "主动公开政府信息有多少条", [said, other])
+    assert best is said
