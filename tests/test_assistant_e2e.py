@@ -328,3 +328,9 @@ def test_figures_hold_still_when_the_question_is_reworded(assistant):
     report = run(assistant, EVAL / "questions.jsonl", limit=30)
     assert report["total"] >= 150 and set(report["per_kind"]) >= {"agency", "year", "filler", "yes_no"}
     assert report["stability"] >= 0.95, report["changed"][:5]
+
+
+def test_a_question_that_begins_with_markup_is_still_understood(assistant, store):
+    plain = assistant.ask("广州人社局2020年收到多少申请？")
+    marked = assistant.ask("<script>alert(1)</script>广州人社局2020年收到多少申请？")
+    assert plain["facts"] and marked["facts"][0]["value"] == plain["facts"][0]["value"]
