@@ -70,9 +70,13 @@ def _place_forms(place: str) -> set[str]:
     return place_forms(place, _LEVEL_END)
 
 
+def _governs(org: str) -> bool:
+    """A government, or its general office, which compiles the government's report."""
+    return org.startswith(("人民政府", "政府"))
+
+
 def is_government(name: str) -> bool:
-    """The place's government, or its general office, which compiles the government's report."""
-    return split_name(name)[1].startswith(("人民政府", "政府"))
+    return _governs(split_name(name)[1])
 
 
 @lru_cache(maxsize=65536)
@@ -87,7 +91,7 @@ def name_forms(name: str) -> dict[str, float]:
 
     orgs = org_forms(org) if org else {"": True}
     alone = GOVERNMENT_PLACE_WEIGHT if org.endswith("政府") else \
-        OFFICE_PLACE_WEIGHT if is_government(name) else PLACE_WEIGHT
+        OFFICE_PLACE_WEIGHT if _governs(org) else PLACE_WEIGHT
     for i in range(len(places)):
         # The agency's own place, with or without the places above it.
         kept = places[i:]

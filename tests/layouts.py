@@ -228,36 +228,26 @@ def markdown(bs: list[Block]) -> str:
     return "\n".join(out)
 
 
+def _joined(bs: list[Block], table_lines, sep: str) -> str:
+    """Paragraphs as they are, each table as the lines ``table_lines`` makes of its rows."""
+    out = []
+    for b in bs:
+        out += table_lines(b.rows) if b.kind == "table" else [b.text]
+    return sep.join(out)
+
+
 def one_line(bs: list[Block]) -> str:
     """Department web pages copied as text: no line breaks, cells run together."""
-    parts = []
-    for b in bs:
-        if b.kind == "table":
-            parts += ["".join(r) for r in b.rows]
-        else:
-            parts.append(b.text)
-    return "".join(parts)
+    return _joined(bs, lambda rows: ["".join(r) for r in rows], "")
 
 
 def cell_per_line(bs: list[Block]) -> str:
-    lines = []
-    for b in bs:
-        if b.kind == "table":
-            lines += [x for r in b.rows for x in r if x]
-        else:
-            lines.append(b.text)
-    return "\n".join(lines)
+    return _joined(bs, lambda rows: [x for r in rows for x in r if x], "\n")
 
 
 def plain(bs: list[Block]) -> str:
     """A text copy: one line per paragraph, table rows with cells separated by spaces."""
-    lines = []
-    for b in bs:
-        if b.kind == "table":
-            lines += [" ".join(x for x in r if x) for r in b.rows]
-        else:
-            lines.append(b.text)
-    return "\n".join(lines)
+    return _joined(bs, lambda rows: [" ".join(x for x in r if x) for r in rows], "\n")
 
 
 def html(bs: list[Block]) -> str:
