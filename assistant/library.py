@@ -13,9 +13,10 @@ from ingest.factstore import FactStore
 
 
 def ingest_paths(config, paths: list[str], on_progress: Callable[[int, int, str], None] | None = None,
-                 agency: str | None = None, year: int | None = None, force: bool = False) -> list[dict]:
+                 agency: str | None = None, year: int | None = None, force: bool = False,
+                 on_wait: Callable[[str], None] | None = None) -> list[dict]:
     return [r.as_dict() for r in pipeline.ingest_paths(config, paths, agency=agency, year=year,
-                                                       on_progress=on_progress, force=force)]
+                                                       on_progress=on_progress, force=force, on_wait=on_wait)]
 
 
 def _file_of(config, report_id: int) -> dict | None:

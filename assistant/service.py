@@ -21,10 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def _open_stores(config):
-    from ingest.factstore import FactStore
-    try:
-        store = FactStore.for_config(config, readonly=True)
-    except FileNotFoundError:
+    store = _open_fact_store(config)
+    if store is None:
         return None, None
     index = None
     try:
@@ -35,6 +33,14 @@ def _open_stores(config):
     return store, index
 
 
+def _open_fact_store(config):
+    from ingest.factstore import FactStore
+    try:
+        return FactStore.for_config(config, readonly=True)
+    except FileNotFoundError:
+        return None
+
+
 class Assistant:
     def __init__(self, config, vector_index=None, llm=None):
         self.config = config
@@ -42,6 +48,7 @@ class Assistant:
         self._llm = llm
         self._vector_override = vector_index
         self._store = None
+        self._version = None
         self._snap: Snapshot = Snapshot()
         self.reload()
 
@@ -52,15 +59,35 @@ class Assistant:
             store, index = _open_stores(self.config)
             if self._vector_override is not None:
                 index = self._vector_override
+            # Read before the snapshot: a write landing during the build makes the next check reload again.
+            version = store.version() if store is not None else None
             snap = build(store, index, int(self.config.rrf_k))
             old = self._store
-            self._store = store
+            self._store, self._version = store, version
             self._snap = snap
             if old is not None:
                 try:
                     old.close()
                 except Exception:
                     pass
+
+    def stale(self) -> bool:
+        """Whether some writer (a CLI ingest, another worker) changed the stores since the last read."""
+        with self._lock:
+            if self._store is None:
+                store = _open_fact_store(self.config)
+                if store is None:
+                    return False
+                store.close()
+                return True
+            return self._store.version() != self._version
+
+    def refresh(self) -> bool:
+        """Reload when the stores changed; True if it did. Cheap enough to call every few seconds."""
+        if self.stale():
+            self.reload()
+            return True
+        return False
 
     def close(self) -> None:
         if self._store is not None:

@@ -83,7 +83,16 @@ def _m2(db):
     """)
 
 
-MIGRATIONS = [_m1, _m2]
+def _m3(db):
+    # A counter every write bumps in its own transaction, so running apps (other processes,
+    # other workers) notice a change by reading one row instead of re-reading the store.
+    db.executescript("""
+    CREATE TABLE store_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, changed_at TEXT);
+    INSERT INTO store_version VALUES (1, 0, NULL);
+    """)
+
+
+MIGRATIONS = [_m1, _m2, _m3]
 
 
 def chunk_id(sha256: str, i: int) -> str:
@@ -166,14 +175,24 @@ class FactStore:
             params = (report_id,)
         return [dict(r) for r in self.db.execute(sql + " ORDER BY c.id", params)]
 
+    def version(self) -> int | None:
+        """The store's change counter; None for a store written before it had one."""
+        try:
+            row = self.db.execute("SELECT version FROM store_version WHERE id = 1").fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return row[0] if row else None
+
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")}
 
     # --- writing -----------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; committing it bumps the store version, so readers see the change."""
         with self.db:
             yield self.db
+            self.db.execute("UPDATE store_version SET version = version + 1, changed_at = ? WHERE id = 1", (_now(),))
 
     def replace_report(self, rep: ParsedReport, file_name: str, chunk_ids: list[str]) -> int:
         """Store ``rep`` under ``file_name`` in one transaction, replacing any older version."""

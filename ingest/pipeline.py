@@ -5,9 +5,12 @@ Chroma under ids carrying the file's hash, then one SQLite transaction swaps
 the report row, its facts and its chunk list; only then are the old version's
 vectors dropped. The fact store is the record of what exists: the answering
 side ignores vectors whose ids it does not list, and the next run removes them.
+Every write holds the store's writer lock (``writer_lock``), so that sweep never
+takes the vectors of another writer's report in progress.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import re
@@ -22,6 +25,7 @@ from .metadata import GIVEN, assess, clean_name
 from .readers import SUPPORTED, read
 from .records import ParsedReport, ReportError
 from .template import detect_format
+from .writer_lock import writer
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +87,30 @@ def parse(path: Path, config, agency: str | None = None, year: int | None = None
                        agency=agency, year=year, title=found.title or doc.title, format=fmt, text=doc.text,
                        media=doc.media, agency_confidence=agency_conf, year_confidence=year_conf,
                        candidates=found.candidates)
-    rep.chunks = chunking.chunk(doc, secs, config.chunk_size, config.chunk_overlap)
+    rep.chunks = _first_of_each(chunking.chunk(doc, secs, config.chunk_size, config.chunk_overlap),
+                                lambda c: c.text)
     if fmt:
         result = tables.extract(doc, fmt)
         rep.facts += result.facts
         rep.warnings += result.warnings + check(result.facts, fmt)
         rep.cells_expected = result.cells_expected
-    rep.facts += narrative.extract(doc, secs)
+    # A block pasted twice (a converter repeating a page, a page saved with its print copy) states
+    # the same figures again; they are one fact, found where first stated.
+    rep.facts += _first_of_each(narrative.extract(doc, secs), lambda f: (f.row, f.column, f.value, f.unit))
     if year is None:
         rep.warnings.append("未能识别报告年度 (year not found); use --year")
     return rep
+
+
+def _first_of_each(items: list, key) -> list:
+    seen: set = set()
+    out = []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            out.append(item)
+    return out
 
 
 def _open_index(config):
@@ -102,27 +120,44 @@ def _open_index(config):
 
 def ingest_paths(config, paths: Iterable[str | Path], agency: str | None = None, year: int | None = None,
                  on_progress: Callable[[int, int, str], None] | None = None, index=None,
-                 force: bool = False) -> list[FileResult]:
-    """Ingest files and folders; one bad file never stops the others. ``force`` re-reads unchanged files."""
+                 force: bool = False, on_result: Callable[["FileResult"], None] | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> list[FileResult]:
+    """Ingest files and folders; one bad file never stops the others. ``force`` re-reads unchanged files.
+
+    ``on_result`` hears each file's result as soon as it is stored; ``on_wait`` hears that another
+    writer holds the store and this run is waiting for it."""
     files = expand(paths)
-    store = FactStore.for_config(config)
-    index = index or _open_index(config)
     results: list[FileResult] = []
-    try:
-        orphans = index.ids() - store.chunk_ids()
-        if orphans:
-            log.info("removing %d vectors left by an interrupted run", len(orphans))
-            index.delete(sorted(orphans))
-        for i, path in enumerate(files):
-            results.append(_ingest_one(config, store, index, path, agency, year, force))
-            if on_progress:
-                on_progress(i + 1, len(files), path.name)
-    finally:
-        store.close()
+    with writer(config, on_wait):
+        store = FactStore.for_config(config)
+        index = index or _open_index(config)
+        try:
+            have = index.ids()
+            orphans = have - store.chunk_ids()
+            if orphans:
+                # Safe under the lock: no live writer has uncommitted vectors.
+                log.info("removing %d vectors left by an interrupted run", len(orphans))
+                index.delete(sorted(orphans))
+                have -= orphans
+            full = None
+            for i, path in enumerate(files):
+                result = _ingest_one(config, store, index, path, agency, year, force, have, full)
+                if result.status == "failed" and DISK_FULL in (result.error or ""):
+                    full = result.error.split(": ", 1)[-1]
+                results.append(result)
+                if on_result:
+                    on_result(result)
+                if on_progress:
+                    on_progress(i + 1, len(files), path.name)
+        finally:
+            store.close()
     return results
 
 
-def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force=False) -> FileResult:
+def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force=False,
+                have: set[str] | None = None, full: str | None = None) -> FileResult:
+    """One file into both stores. ``have``: the ids the vector index holds, kept up to date here;
+    ``full``: why the disk refused an earlier file, so this one is not even tried."""
     name = path.name
     try:
         if not path.is_file():
@@ -137,7 +172,10 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
             agency = old["agency"]
         if old and year is None and old.get("year_confidence") == GIVEN:
             year = old["year"]
-        if old and not force and old["sha256"] == sha \
+        # An unchanged file whose vectors went missing (a crash, an old bug) is read again to restore them.
+        whole = old is not None and (have is None or
+                                     all(c["chunk_id"] in have for c in store.chunks(old["id"])))
+        if old and whole and not force and old["sha256"] == sha \
                 and (agency is None or (agency == old["agency"] and old.get("agency_confidence") == GIVEN)) \
                 and (year is None or (year == old["year"] and old.get("year_confidence") == GIVEN)):
             return FileResult(name, "unchanged", old["id"], old["agency"], old["year"], old["n_facts"],
@@ -151,29 +189,59 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
         log.exception("unexpected failure reading %s", path)
         return FileResult(name, "failed", error=f"{path}: 无法读取 ({type(e).__name__}: {e})")
 
+    if full:
+        # After the disk filled, Chroma's writer may hang on the next write; nothing more is tried.
+        return FileResult(name, "failed", error=f"{path}: {full}")
     old_ids = [c["chunk_id"] for c in store.chunks(old["id"])] if old else []
     # Ids name this version (file, agency, year, chunk texts), so old and new vectors never collide
     # and a re-read that yields the same chunks keeps its vectors.
     version = hashlib.sha256("|".join([rep.sha256, rep.agency, str(rep.year)] + [c.text for c in rep.chunks])
                              .encode()).hexdigest()
     ids = [chunk_id(version, i) for i in range(len(rep.chunks))]
-    present = set(old_ids)
+    present = set(old_ids) if have is None else set(old_ids) & have
     fresh = [(i, c) for i, c in zip(ids, rep.chunks) if i not in present]  # a forced re-read keeps its vectors
-    index.add([i for i, _ in fresh], [c.text for _, c in fresh],
-              [{"report": name, "agency": rep.agency, "year": rep.year if rep.year is not None else -1,
-                "section": c.section, "char_start": c.char_start, "char_end": c.char_end} for _, c in fresh])
     try:
+        index.add([i for i, _ in fresh], [c.text for _, c in fresh],
+                  [{"report": name, "agency": rep.agency, "year": rep.year if rep.year is not None else -1,
+                    "section": c.section, "char_start": c.char_start, "char_end": c.char_end} for _, c in fresh])
         rid = store.replace_report(rep, name, ids)
-    except BaseException:
-        index.delete([i for i, _ in fresh])
-        raise
-    stale = sorted(present - set(ids))
+    except Exception as e:  # disk full, a store gone read-only: this file is not stored, the rest is as it was
+        log.debug("writing %s failed", path, exc_info=True)
+        problem = _write_problem(e)
+        if DISK_FULL not in problem:  # on a full disk the next run's sweep removes them instead
+            try:
+                index.delete([i for i, _ in fresh])
+            except Exception:
+                pass
+        return FileResult(name, "failed", error=f"{path}: {problem}")
+    stale = sorted(set(old_ids) - set(ids))
     if stale:
         index.delete(stale)
+    if have is not None:
+        have.difference_update(stale)
+        have.update(ids)
     table_cells = sum(1 for f in rep.facts if f.kind == "table" and f.table_key != "narrative")
     return FileResult(name, "ok", rid, rep.agency, rep.year, len(rep.facts), len(rep.chunks), table_cells,
                       rep.cells_expected, rep.warnings, agency_confidence=rep.agency_confidence,
                       year_confidence=rep.year_confidence)
+
+
+DISK_FULL = "磁盘空间不足"
+
+
+def _write_problem(exc: BaseException) -> str:
+    """A one-line reason a write failed, in the operator's terms (no traceback)."""
+    chain, e = [], exc
+    while e is not None and len(chain) < 10:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    text = " ".join(f"{type(x).__name__}: {x}" for x in chain)
+    if any(isinstance(x, OSError) and x.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) for x in chain) \
+            or re.search(r"disk is full|no space left|file too large|quota", text, re.I):
+        return f"{DISK_FULL}，本文件未写入，已存的报告未受影响 (disk full)"
+    if re.search(r"readonly|read-only|permission denied", text, re.I):
+        return "数据目录不可写，本文件未写入 (store not writable)"
+    return f"写入存储失败，本文件未写入，已存的报告未受影响 ({type(exc).__name__}: {str(exc)[:200]})"
 
 
 def correct_report(config, report_id: int, agency: str, year: int | None, user: str, index=None) -> dict:
@@ -186,34 +254,91 @@ def correct_report(config, report_id: int, agency: str, year: int | None, user: 
         raise ValueError("机关名称不能为空 (agency is empty)")
     if year is not None and not 1990 <= int(year) <= 2100:
         raise ValueError(f"年份 {year} 不合理 (year out of range)")
-    store = FactStore.for_config(config)
-    try:
-        old = store.report(report_id)
-        if old is None:
-            raise KeyError(f"报告 {report_id} 不存在")
-        ids = [c["chunk_id"] for c in store.chunks(report_id)]
-        index = index or _open_index(config)
-        if ids:
-            index.relabel(ids, agency, year)
+    with writer(config):
+        store = FactStore.for_config(config)
         try:
-            store.correct_metadata(report_id, agency, year, user)
-        except BaseException:
+            old = store.report(report_id)
+            if old is None:
+                raise KeyError(f"报告 {report_id} 不存在")
+            ids = [c["chunk_id"] for c in store.chunks(report_id)]
+            index = index or _open_index(config)
             if ids:
-                index.relabel(ids, old["agency"], old["year"])
-            raise
-    finally:
-        store.close()
+                index.relabel(ids, agency, year)
+            try:
+                store.correct_metadata(report_id, agency, year, user)
+            except BaseException:
+                if ids:
+                    index.relabel(ids, old["agency"], old["year"])
+                raise
+        finally:
+            store.close()
     return old
 
 
 def delete_report(config, file_name: str, index=None) -> bool:
+    with writer(config):
+        store = FactStore.for_config(config)
+        try:
+            if not store.report_by_name(file_name):
+                return False
+            ids = store.delete_report(file_name)
+        finally:
+            store.close()
+        if ids:
+            (index or _open_index(config)).delete(ids)
+    return True
+
+
+@dataclass
+class Consistency:
+    """What ``ingest --check`` finds: chunks the fact store lists with no vector, and vectors it does not list."""
+    chunks: int
+    vectors: int
+    missing: list[str]          # chunk ids without a vector
+    orphans: list[str]          # vector ids without a chunk
+    reports: list[str]          # files whose chunks lack vectors
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.orphans
+
+
+def check_stores(config, index=None) -> Consistency:
+    """Compare the fact store's chunks with the vector index, under the writer lock (so no write is half-done)."""
+    with writer(config):
+        return _compare(config, index or _open_index(config))
+
+
+def _compare(config, index) -> Consistency:
     store = FactStore.for_config(config)
     try:
-        if not store.report_by_name(file_name):
-            return False
-        ids = store.delete_report(file_name)
+        chunks = store.chunks()
     finally:
         store.close()
-    if ids:
-        (index or _open_index(config)).delete(ids)
-    return True
+    have = index.ids()
+    listed = {c["chunk_id"] for c in chunks}
+    missing = [c for c in chunks if c["chunk_id"] not in have]
+    return Consistency(len(listed), len(have), [c["chunk_id"] for c in missing], sorted(have - listed),
+                       sorted({c["report"] for c in missing}))
+
+
+def repair_stores(config, index=None) -> Consistency:
+    """Embed again the chunks that have no vector (from the text the fact store keeps) and drop vectors
+    no chunk lists. Returns what was wrong before the repair."""
+    with writer(config):
+        index = index or _open_index(config)
+        found = _compare(config, index)
+        if found.orphans:
+            index.delete(found.orphans)
+        if found.missing:
+            store = FactStore.for_config(config)
+            try:
+                wanted = set(found.missing)
+                rows = [c for c in store.chunks() if c["chunk_id"] in wanted]
+            finally:
+                store.close()
+            index.add([c["chunk_id"] for c in rows], [c["text"] for c in rows],
+                      [{"report": c["report"], "agency": c["agency"],
+                        "year": c["year"] if c["year"] is not None else -1, "section": c["section"],
+                        "char_start": c["char_start"], "char_end": c["char_end"]} for c in rows])
+    return found

@@ -50,6 +50,9 @@ SETTINGS = [
     Setting("max_report_mb", 50, "Largest report file any ingest reads (CLI included); bigger ones are refused."),
     Setting("max_report_chars", 2000000, "Most characters of text a report may hold once read (the longest "
             "real ones are a few hundred thousand); more is refused as not a report."),
+    Setting("writer_wait_seconds", -1, "How long a write (ingest, upload, delete) waits for another writer of the "
+            "same store to finish; -1 = as long as it takes."),
+    Setting("store_poll_seconds", 2, "How often a running app checks whether another process changed the stores."),
     Setting("max_question_chars", 500, "Longest question accepted."),
 ]
 DEFAULTS = {s.name: s.default for s in SETTINGS}

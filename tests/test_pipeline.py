@@ -162,3 +162,35 @@ def test_files_and_texts_beyond_what_a_report_can_be_are_refused(tmp_path):
     [res] = ingest_paths(long_text, [small])
     assert res.status == "failed" and "max_report_chars" in res.error and SEED.name in res.error
     assert _store(long_text).reports() == []
+
+
+def test_a_block_pasted_several_times_does_not_multiply_facts(tmp_path):
+    from ingest.pipeline import parse
+    from ingest.settings import load
+    cfg = load(data_dir=str(tmp_path / "d"))
+    once = parse(SEED, cfg)
+    text = SEED.read_text("utf-8")
+    for name, body in (("thrice.txt", "\n".join([text] * 3)), ("one_line.txt", (text.replace("\n", " ") + " ") * 5)):
+        copy = tmp_path / name
+        copy.write_text(body, "utf-8")
+        again = parse(copy, cfg, agency=once.agency, year=once.year)
+        key = lambda f: (f.kind, f.table_key, f.row, f.column, f.value)   # noqa: E731
+        assert {key(f) for f in again.facts} >= {key(f) for f in once.facts}, name
+        # at most a stray figure where the copies join, never a second copy of each
+        assert len(again.facts) <= len(once.facts) + 2, (name, len(again.facts), len(once.facts))
+        assert len({c.text for c in again.chunks}) == len(again.chunks)
+
+
+def test_each_file_is_reported_as_soon_as_it_is_stored(tmp_path):
+    from ingest.settings import load
+    cfg = load(data_dir=str(tmp_path / "d"))
+    files = [SEED, CORPUS / "reports" / "平潭综合实验区_2021.txt"]
+    stored_when_told = []
+
+    def told(result):
+        store = _store(cfg)
+        stored_when_told.append((result.file, len(store.reports())))
+        store.close()
+
+    ingest_paths(cfg, files, on_result=told)
+    assert stored_when_told == [(SEED.name, 1), (files[1].name, 2)]

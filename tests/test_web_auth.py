@@ -165,6 +165,15 @@ def test_padding_the_name_gets_no_fresh_tries(client):
         assert login(client, typed, PASSWORD).status_code == 429
 
 
+def test_a_lockout_set_through_one_worker_holds_in_another(app, config):
+    # Two app instances over one data dir stand for two worker processes: nothing of the count
+    # lives in either one's memory.
+    other = create_app(config, {"TESTING": True}).test_client()
+    for _ in range(5):
+        assert login(app.test_client(), NAME, "wrong-password").status_code == 401
+    assert login(other, NAME, PASSWORD).status_code == 429
+
+
 def test_one_address_guessing_many_accounts_is_stopped(client):
     from web.auth import MAX_ADDRESS_FAILURES
     for i in range(MAX_ADDRESS_FAILURES):

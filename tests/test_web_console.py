@@ -217,8 +217,11 @@ def test_upload_then_answer_then_reingest_then_delete(data_client):
     assert job["state"] == "finished" and job["results"][0]["status"] == "ok", job
 
     resp = client.post(f"/console/reports/{rid}/delete", data={"csrf_token": csrf_token(client, "/console/reports")})
-    assert resp.status_code == 303
-    assert f"已删除 {UPLOAD_FILE.name}" in client.get("/console/reports").get_data(as_text=True)
+    assert resp.status_code == 303 and "/console/jobs/" in resp.headers["Location"]
+    job = wait_for(client, resp.headers["Location"])
+    assert job["state"] == "finished" and job["results"][0]["status"] == "deleted", job
+    assert "删除完成" in client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert f"/console/reports/{rid}/delete" not in client.get("/console/reports").get_data(as_text=True)
     assert not (uploads / UPLOAD_FILE.name).exists()
     assert all(f["agency"] != agency for f in ask(client, question)["facts"])
     assert client.post(f"/console/reports/{rid}/delete",
@@ -291,8 +294,9 @@ def test_low_confidence_shown_and_a_correction_changes_the_answers(correct_clien
                        data={"csrf_token": csrf_token(client, "/console/reports"), "agency": f"# {agency}",
                              "year": "2022"})
     assert resp.status_code == 303
+    job = wait_for(client, resp.headers["Location"])
+    assert job["state"] == "finished" and job["results"][0]["status"] == "corrected", job
     page = client.get("/console/reports").get_data(as_text=True)
-    assert "已更正 doc_0042.txt" in page
     row = _row(page, "doc_0042.txt")
     assert "low-confidence" not in row and agency in row
 

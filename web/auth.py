@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import functools
-import threading
-import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -12,31 +10,13 @@ from . import users
 
 bp = Blueprint("auth", __name__)
 
-# Failed sign-ins per account (as authenticate reads the name) and, separately, per client address:
+# Failed sign-ins per account (as authenticate reads the name) and, separately, per client address,
+# counted in the accounts file so every worker process sees the same tries:
 # after MAX_FAILURES within LOCK_SECONDS for the account, or MAX_ADDRESS_FAILURES for the address
 # (one address may be an office's shared gateway), sign-in is refused until the window passes.
 MAX_FAILURES = 5
 MAX_ADDRESS_FAILURES = 4 * MAX_FAILURES
 LOCK_SECONDS = 300
-
-
-def _failures() -> tuple[dict[tuple[str, str], list[float]], threading.Lock]:
-    """This app's record of failed sign-ins (per app, so two apps in one process never share it)."""
-    return current_app.extensions.setdefault("login_failures", ({}, threading.Lock()))
-
-
-def _recent_failures(key: tuple[str, str], now: float) -> list[float]:
-    failures, lock = _failures()
-    with lock:
-        times = [t for t in failures.get(key, []) if now - t < LOCK_SECONDS]
-        failures[key] = times
-        return times
-
-
-def _record_failure(key: tuple[str, str], now: float) -> None:
-    failures, lock = _failures()
-    with lock:
-        failures.setdefault(key, []).append(now)
 
 
 @bp.before_app_request
@@ -76,21 +56,17 @@ def login():
     error = None
     if request.method == "POST":
         name = request.form.get("name", "")
-        now = time.monotonic()
-        key, address = ("account", users.account_key(name)), ("address", request.remote_addr or "")
-        if len(_recent_failures(key, now)) >= MAX_FAILURES \
-                or len(_recent_failures(address, now)) >= MAX_ADDRESS_FAILURES:
+        key, address = f"account:{users.account_key(name)}", f"address:{request.remote_addr or ''}"
+        if users.recent_failures(key, LOCK_SECONDS) >= MAX_FAILURES \
+                or users.recent_failures(address, LOCK_SECONDS) >= MAX_ADDRESS_FAILURES:
             error = f"登录失败次数过多，请 {LOCK_SECONDS // 60} 分钟后再试"
             return render_template("login.html", error=error, next=request.values.get("next", "")), 429
         user = users.authenticate(name, request.form.get("password", ""))
         if user is None:
-            _record_failure(key, now)
-            _record_failure(address, now)
+            users.record_failure(key, address)
             error = "用户名或密码不正确"
         else:
-            failures, lock = _failures()
-            with lock:
-                failures.pop(key, None)
+            users.clear_failures(key)
             # A fresh session on sign-in, so a session id planted before login is worthless.
             session.clear()
             session.permanent = True

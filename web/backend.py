@@ -1,13 +1,17 @@
-"""The one place the web app reaches the assistant, and the background ingestion jobs.
+"""The one place the web app reaches the assistant, and the background write jobs.
 
 The assistant is built lazily (loading the embedding model takes seconds) and
 shared by all request threads; its ``reload()`` swaps in a fresh snapshot while
 questions in flight finish on the old one, so answering never waits for an
-upload. Writes to the stores are serialised by ``write_lock``.
+upload. A watcher thread reloads it when another process (a CLI ingest, another
+worker) changes the stores. Every console write is a job run by one job thread,
+so no request ever waits for a writer; across processes the store's writer lock
+(``ingest.writer_lock``) keeps one writer at a time.
 """
 from __future__ import annotations
 
 import logging
+import queue
 import secrets
 import shutil
 import threading
@@ -34,8 +38,7 @@ class Backend:
         self._factory = factory
         self._assistant = None
         self._build_lock = threading.Lock()
-        # One write to the stores at a time: ingestion, re-ingestion and deletion.
-        self.write_lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
         self.jobs = JobManager(self)
 
     def _build(self):
@@ -53,7 +56,26 @@ class Backend:
                     except Exception as exc:
                         log.exception("assistant could not be built")
                         raise Unavailable("问答服务暂不可用：尚未导入报告或数据目录无法读取") from exc
+                    self._watch()
         return self._assistant
+
+    def _watch(self):
+        """Reload when the store's version moves: writes by other processes show up within seconds."""
+        interval = float(self.config.store_poll_seconds)
+        if interval <= 0 or not hasattr(self._assistant, "refresh") or self._watcher is not None:
+            return
+
+        def loop():
+            while True:
+                time.sleep(interval)
+                try:
+                    if self._assistant.refresh():
+                        log.info("stores changed elsewhere; answers now use the new data")
+                except Exception:  # a store briefly unreadable: try again next time
+                    log.warning("could not check the stores for changes", exc_info=True)
+
+        self._watcher = threading.Thread(target=loop, daemon=True, name="store-watcher")
+        self._watcher.start()
 
     def reload(self):
         if self._assistant is not None:  # else it is built on next use, from the new data
@@ -82,7 +104,7 @@ def assistant():
 @dataclass
 class Job:
     id: str
-    kind: str                      # upload | reingest
+    kind: str                      # upload | reingest | delete | correct
     total: int
     user: str = ""
     state: str = "queued"          # queued | running | finished | failed
@@ -100,60 +122,65 @@ class Job:
 
 
 class JobManager:
-    """Jobs live in memory: the console polls them; a restart forgets them (the stores keep the results)."""
+    """Console writes as jobs, run one at a time by one thread in the order they came.
+
+    Jobs live in memory: the console polls them; a restart forgets them (the stores keep the results)."""
 
     def __init__(self, backend: Backend):
         self.backend = backend
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
+        self._queue: queue.Queue = queue.Queue()
+        self._runner: threading.Thread | None = None
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
 
-    def _new(self, kind: str, total: int, user: str, rejected: list[dict]) -> Job:
-        job = Job(secrets.token_urlsafe(9), kind, total, user=user, results=list(rejected))
+    def _submit(self, kind: str, total: int, user: str, work, failure: str, cleanup=None,
+                results: list | None = None, current: str = "") -> Job:
+        job = Job(secrets.token_urlsafe(9), kind, total, user=user, results=list(results or []), current=current)
         with self._lock:
             self._jobs[job.id] = job
             while len(self._jobs) > KEEP_JOBS:
                 self._jobs.popitem(last=False)
+            if self._runner is None:
+                self._runner = threading.Thread(target=self._run_all, daemon=True, name="write-jobs")
+                self._runner.start()
+        self._queue.put((job, work, failure, cleanup))
         return job
+
+    def _run_all(self):
+        while True:
+            job, work, failure, cleanup = self._queue.get()
+            self._run(job, work, failure, cleanup)
+
+    def _run(self, job: Job, work, failure: str, cleanup=None):
+        """One write job; then the assistant re-reads the stores."""
+        job.state = "running"
+        try:
+            work(job)
+            self.backend.reload()
+            job.state = "finished"
+        except Exception as exc:
+            log.exception("%s job %s failed", job.kind, job.id)
+            job.state, job.error = "failed", f"{failure}：{exc}"
+        finally:
+            if cleanup:
+                cleanup()
+            job.finished = time.time()
+
+    def _waiting(self, job: Job):
+        def tell(_message):
+            job.current = "等待另一个导入完成…"
+        return tell
 
     def start_upload(self, staged: list[Path], user: str, rejected: list[dict]) -> Job:
         """Ingest files staged under uploads/.staging/<x>/; they are moved into uploads/ first."""
-        job = self._new("upload", len(staged), user, rejected)
-        threading.Thread(target=self._run_upload, args=(job, staged), daemon=True,
-                         name=f"ingest-{job.id}").start()
-        return job
-
-    def start_reingest(self, report_id: int, label: str, user: str) -> Job:
-        job = self._new("reingest", 1, user, [])
-        job.current = label
-        threading.Thread(target=self._run_reingest, args=(job, report_id, label), daemon=True,
-                         name=f"reingest-{job.id}").start()
-        return job
-
-    def _run(self, job: Job, work, failure: str, cleanup=None):
-        """One write job: under the write lock, then the assistant re-reads the stores."""
-        with self.backend.write_lock:
-            job.state = "running"
-            try:
-                work()
-                self.backend.reload()
-                job.state = "finished"
-            except Exception as exc:
-                log.exception("%s job %s failed", job.kind, job.id)
-                job.state, job.error = "failed", f"{failure}：{exc}"
-            finally:
-                if cleanup:
-                    cleanup()
-                job.finished = time.time()
-
-    def _run_upload(self, job: Job, staged: list[Path]):
         from assistant import library
 
-        def work():
-            # Moved only now, under the write lock, so a file is never replaced while it is being read.
+        def work(job: Job):
+            # Moved only now, when this job's turn has come, so a file is never replaced while being read.
             paths = []
             for src in staged:
                 dest = self.backend.uploads / src.name
@@ -166,7 +193,8 @@ class JobManager:
                 job.done, job.total = done, total
                 job.current = Path(paths[done]).name if done < len(paths) else ""
 
-            results = library.ingest_paths(self.backend.config, paths, on_progress=progress)
+            results = library.ingest_paths(self.backend.config, paths, on_progress=progress,
+                                           on_wait=self._waiting(job))
             job.results.extend(_plain_result(r) for r in results)
             job.done = job.total
 
@@ -174,16 +202,49 @@ class JobManager:
             if staged:
                 shutil.rmtree(staged[0].parent, ignore_errors=True)
 
-        self._run(job, work, "导入失败", cleanup)
+        return self._submit("upload", len(staged), user, work, "导入失败", cleanup, results=rejected)
 
-    def _run_reingest(self, job: Job, report_id: int, label: str):
+    def start_reingest(self, report_id: int, label: str, user: str) -> Job:
         from assistant import library
 
-        def work():
+        def work(job: Job):
             job.results.append(_plain_result(library.reingest_report(self.backend.config, report_id), label))
             job.done = 1
 
-        self._run(job, work, "重新导入失败")
+        return self._submit("reingest", 1, user, work, "重新导入失败", current=label)
+
+    def start_delete(self, report_id: int, file_name: str, user: str) -> Job:
+        from assistant import library
+
+        def work(job: Job):
+            deleted = library.delete_report(self.backend.config, report_id)
+            if deleted:
+                # The uploaded copy goes too, so a deleted report cannot come back on the next re-ingest.
+                copy = self.backend.uploads / file_name
+                if copy.parent == self.backend.uploads and copy.is_file():
+                    copy.unlink()
+            job.results.append({"file": file_name, "status": "deleted" if deleted else "failed",
+                                "report_id": None, "facts": None, "chunks": None, "warnings": [],
+                                "error": None if deleted else "未能删除（可能已被删除）"})
+            job.done = 1
+
+        return self._submit("delete", 1, user, work, "删除失败", current=file_name)
+
+    def start_correct(self, report_id: int, file_name: str, agency: str, year: int | None, user: str) -> Job:
+        from assistant import library
+
+        def work(job: Job):
+            try:
+                library.correct_report(self.backend.config, report_id, agency, year, user)
+                status, error = "corrected", None
+            except (KeyError, ValueError) as exc:
+                status, error = "failed", str(exc)
+            job.results.append({"file": file_name, "status": status, "report_id": report_id, "facts": None,
+                                "chunks": None, "warnings": [f"{agency.strip(' #')} {year or '—'}年"],
+                                "error": error})
+            job.done = 1
+
+        return self._submit("correct", 1, user, work, "更正失败", current=file_name)
 
 
 def _plain_result(r: dict, label: str = "") -> dict:

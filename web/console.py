@@ -233,29 +233,15 @@ def _existing_report(report_id: int) -> dict:
 
 @bp.post("/reports/<int:report_id>/delete")
 def delete(report_id: int):
-    from assistant import library
-
-    service = backend.get()
+    """Queued as a job: a delete never waits in the request for an upload to finish."""
     rep = _existing_report(report_id)
-    with service.write_lock:
-        deleted = library.delete_report(service.config, report_id)
-        if deleted:
-            # The uploaded copy goes too, so a deleted report cannot come back on the next re-ingest.
-            copy = service.uploads / rep["file_name"]
-            if copy.parent == service.uploads and copy.is_file():
-                copy.unlink()
-        service.reload()
-    flash(f"已删除 {rep['file_name']}" if deleted else f"{rep['file_name']} 未能删除（可能已被删除）",
-          "info" if deleted else "error")
-    return redirect(url_for(".reports"), 303)
+    job = backend.get().jobs.start_delete(report_id, rep["file_name"], g.user["name"])
+    return redirect(url_for(".job", job_id=job.id), 303)
 
 
 @bp.post("/reports/<int:report_id>/correct")
 def correct(report_id: int):
     """Staff set a report's agency and year; facts, passages and answers follow (audited in the store)."""
-    from assistant import library
-
-    service = backend.get()
     rep = _existing_report(report_id)
     agency = (request.form.get("agency") or "").strip()
     year_text = (request.form.get("year") or "").strip()
@@ -266,15 +252,8 @@ def correct(report_id: int):
         flash(f"{rep['file_name']}：年份“{year_text}”无效", "error")
         return redirect(url_for(".reports"), 303)
     year = int(year_text) if year_text else None
-    with service.write_lock:
-        try:
-            library.correct_report(service.config, report_id, agency, year, g.user["name"])
-        except (KeyError, ValueError) as exc:
-            flash(f"{rep['file_name']}：{exc}", "error")
-            return redirect(url_for(".reports"), 303)
-        service.reload()
-    flash(f"已更正 {rep['file_name']}：{agency.strip(' #')} {year or '—'}年", "info")
-    return redirect(url_for(".reports"), 303)
+    job = backend.get().jobs.start_correct(report_id, rep["file_name"], agency, year, g.user["name"])
+    return redirect(url_for(".job", job_id=job.id), 303)
 
 
 @bp.post("/reports/<int:report_id>/reingest")

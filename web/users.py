@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,7 +27,12 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     created_at TEXT NOT NULL,
     session_version INTEGER NOT NULL DEFAULT 0
-)
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    key TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(key, at);
 """
 
 # Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
@@ -45,7 +51,7 @@ def connect(config) -> sqlite3.Connection:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     db = sqlite3.connect(path, timeout=10)
     db.row_factory = sqlite3.Row
-    db.execute(SCHEMA)
+    db.executescript(SCHEMA)
     if "session_version" not in {r["name"] for r in db.execute("PRAGMA table_info(users)")}:
         with db:  # a file from before sessions could be revoked
             db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
@@ -112,6 +118,29 @@ def authenticate(name: str, password: str) -> dict | None:
     if not check_password_hash(row["password_hash"], password or ""):
         return None
     return {"id": row["id"], "name": row["name"], "session_version": row["session_version"]}
+
+
+# Failed sign-ins live in the accounts file, so every worker process counts the same tries.
+
+def recent_failures(key: str, window: float) -> int:
+    """Failures recorded for ``key`` in the last ``window`` seconds (older ones are forgotten)."""
+    db = get_db()
+    now = time.time()
+    with db:
+        db.execute("DELETE FROM login_failures WHERE key = ? AND at < ?", (key, now - window))
+        return db.execute("SELECT count(*) FROM login_failures WHERE key = ?", (key,)).fetchone()[0]
+
+
+def record_failure(*keys: str) -> None:
+    db = get_db()
+    with db:
+        db.executemany("INSERT INTO login_failures VALUES (?, ?)", [(k, time.time()) for k in keys])
+
+
+def clear_failures(key: str) -> None:
+    db = get_db()
+    with db:
+        db.execute("DELETE FROM login_failures WHERE key = ?", (key,))
 
 
 def get_user(user_id: int) -> dict | None:

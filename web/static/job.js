@@ -4,7 +4,8 @@
   const {el} = window.RA;
   const box = document.getElementById("job");
   if (!box) return;
-  const STATUS = {ok: "成功", unchanged: "未变化", failed: "失败", rejected: "已拒绝"};
+  const STATUS = {ok: "成功", unchanged: "未变化", failed: "失败", rejected: "已拒绝", deleted: "已删除", corrected: "已更正"};
+  const verb = box.dataset.verb || "导入";
   const stateText = document.getElementById("job-state");
   const progress = document.getElementById("job-progress");
   const errorBox = document.getElementById("job-error");
@@ -27,10 +28,10 @@
     progress.max = job.total || 1;
     progress.value = job.done;
     stateText.textContent = {
-      queued: "排队中（等待其他导入完成）…",
-      running: `正在导入：${job.current || ""}（${job.done}/${job.total}）`,
-      finished: "导入完成",
-      failed: "导入失败",
+      queued: "排队中（等待其他任务完成）…",
+      running: `正在${verb}：${job.current || ""}（${job.done}/${job.total}）`,
+      finished: `${verb}完成`,
+      failed: `${verb}失败`,
     }[job.state] || job.state;
     errorBox.hidden = !job.error;
     errorBox.textContent = job.error || "";
