@@ -1,4 +1,4 @@
-"""python -m assistant ask|eval|paraphrase|facts|reports — the assistant from the command line."""
+"""python -m assistant ask|eval|paraphrase|facts|reports|audit — the assistant from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -92,6 +92,42 @@ def cmd_reports(args) -> int:
     return 0
 
 
+AUDIT_FIELDS = ("report", "agency", "year", "kind", "severity", "check", "cells", "sentences", "message")
+
+
+def _cell_text(c: dict) -> str:
+    where = f"{c.get('report')} " if c.get("report") else ""
+    value = c.get("value")
+    shown = int(value) if isinstance(value, float) and value.is_integer() else value
+    return f"{where}{c.get('row')}|{c.get('column')}={shown}"
+
+
+def cmd_audit(args) -> int:
+    found = _assistant(args).findings(agency=args.agency, year=args.year, severity=args.severity, kind=args.kind)
+    if args.format == "json":
+        _print_json([{k: f[k] for k in AUDIT_FIELDS} | {"other_report": f["other_report"]} for f in found])
+        return 0
+    if args.format == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(AUDIT_FIELDS)
+        for f in found:
+            w.writerow([f["report"], f["agency"], f["year"], f["kind"], f["severity"], f["check"],
+                        "; ".join(_cell_text(c) for c in f["cells"]),
+                        " / ".join(f"第{s['line']}行：{s['text']}" for s in f["sentences"]), f["message"]])
+        return 0
+    for f in found:
+        print(f"{f['severity']:<8}{f['kind']:<13}{f['report']} ({f['agency']} {f['year']}): {f['message']}")
+        for s in f["sentences"]:
+            print(f"        第{s['line']}行：{' '.join(s['text'].split())[:160]}")
+        if f["cells"]:
+            print(f"        单元格：{'; '.join(_cell_text(c) for c in f['cells'])}")
+    counts = {}
+    for f in found:
+        counts[f["severity"]] = counts.get(f["severity"], 0) + 1
+    print(f"{len(found)} findings" + (" (" + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")" if counts else ""))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m assistant", description="Ask the stored annual reports.")
     p.add_argument("--config", help="config.toml to read (default: the project's)")
@@ -134,12 +170,21 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=["text", "json"], default="text")
     common(r)
     r.set_defaults(func=cmd_reports)
+    au = sub.add_parser("audit", help="findings for reviewers: inconsistencies in and across reports")
+    au.add_argument("--agency", help="agency name, or part of it")
+    au.add_argument("--year", type=int)
+    au.add_argument("--severity", choices=["error", "warning", "note"])
+    au.add_argument("--kind", choices=["in-table", "prose-table", "percentage", "across-years", "shape", "structure"])
+    au.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    common(au)
+    au.set_defaults(func=cmd_audit)
     return p
 
 
 def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     try:
         return args.func(args)

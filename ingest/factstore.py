@@ -92,7 +92,28 @@ def _m3(db):
     """)
 
 
-MIGRATIONS = [_m1, _m2, _m3]
+def _m4(db):
+    # Findings for reviewers (ingest.audit): one report's own at ingest, cross-year ones whenever
+    # a neighbouring year of the same agency arrives or leaves.
+    db.executescript("""
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL, severity TEXT NOT NULL, check_id TEXT NOT NULL, message TEXT NOT NULL,
+        cells TEXT NOT NULL DEFAULT '[]', sentences TEXT NOT NULL DEFAULT '[]', other_report TEXT
+    );
+    CREATE INDEX findings_report ON findings(report_id);
+    """)
+
+
+MIGRATIONS = [_m1, _m2, _m3, _m4]
+
+FINDING_COLUMNS = "report_id, kind, severity, check_id, message, cells, sentences, other_report"
+
+
+def _finding_row(report_id: int, f) -> tuple:
+    return (report_id, f.kind, f.severity, f.check, f.message, json.dumps(f.cells, ensure_ascii=False),
+            json.dumps(f.sentences, ensure_ascii=False), f.other_report)
 
 
 def chunk_id(sha256: str, i: int) -> str:
@@ -217,7 +238,41 @@ class FactStore:
                 " line_start, line_end, page) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(rid, cid, rep.agency, rep.year, c.section, c.text, c.char_start, c.char_end, c.line_start,
                   c.line_end, c.page) for cid, c in zip(chunk_ids, rep.chunks)])
+            db.executemany(f"INSERT INTO findings ({FINDING_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                           [_finding_row(rid, f) for f in rep.findings])
         return rid
+
+    def set_across_years(self, agency: str, found: list[tuple[int, object]]) -> None:
+        """Replace the cross-year findings of every report of ``agency`` with ``found`` (report id, Finding)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM findings WHERE kind = 'across-years' AND report_id IN "
+                       "(SELECT id FROM reports WHERE agency = ?)", (agency,))
+            db.executemany(f"INSERT INTO findings ({FINDING_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                           [_finding_row(rid, f) for rid, f in found])
+
+    def findings(self, agency: str | None = None, year: int | None = None, severity: str | None = None,
+                 kind: str | None = None, report_id: int | None = None) -> list[dict]:
+        clauses, params = [], []
+        for column, value in (("r.agency", agency), ("r.year", year), ("f.severity", severity),
+                              ("f.kind", kind), ("f.report_id", report_id)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        sql = ("SELECT f.*, r.file_name AS report, r.agency, r.year FROM findings f JOIN reports r ON r.id = f.report_id"
+               + (" WHERE " + " AND ".join(clauses) if clauses else "")
+               + " ORDER BY r.agency, r.year, r.file_name, CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1"
+                 " ELSE 2 END, f.id")
+        try:
+            rows = self.db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:  # a store from before findings (opened read-only, not migrated)
+            return []
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["cells"], d["sentences"] = json.loads(d["cells"]), json.loads(d["sentences"])
+            d["check"] = d.pop("check_id")
+            out.append(d)
+        return out
 
     def correct_metadata(self, report_id: int, agency: str, year: int | None, user: str) -> dict:
         """Set a report's agency and year as staff gave them, on the report, its facts and its chunks,

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import chunking, narrative, sections, tables
+from .audit import across_years
+from .audit import report as audit_report
 from .checks import check
 from .factstore import FactStore, chunk_id
 from .metadata import GIVEN, assess, clean_name
@@ -92,11 +94,12 @@ def parse(path: Path, config, agency: str | None = None, year: int | None = None
     if fmt:
         result = tables.extract(doc, fmt)
         rep.facts += result.facts
-        rep.warnings += result.warnings + check(result.facts, fmt)
+        rep.warnings += result.warnings + check(result.facts, fmt)  # the failed sums, also as findings
         rep.cells_expected = result.cells_expected
     # A block pasted twice (a converter repeating a page, a page saved with its print copy) states
     # the same figures again; they are one fact, found where first stated.
     rep.facts += _first_of_each(narrative.extract(doc, secs), lambda f: (f.row, f.column, f.value, f.unit))
+    rep.findings = audit_report.findings(doc, rep.facts, fmt, year)
     if year is None:
         rep.warnings.append("未能识别报告年度 (year not found); use --year")
     return rep
@@ -217,6 +220,11 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
     stale = sorted(set(old_ids) - set(ids))
     if stale:
         index.delete(stale)
+    try:
+        for each in {rep.agency, old["agency"] if old else rep.agency}:
+            refresh_across_years(store, each)
+    except Exception:  # the report is stored; its neighbours' findings are refreshed on the next write
+        log.warning("cross-year findings of %s not refreshed", rep.agency, exc_info=True)
     if have is not None:
         have.difference_update(stale)
         have.update(ids)
@@ -224,6 +232,24 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
     return FileResult(name, "ok", rid, rep.agency, rep.year, len(rep.facts), len(rep.chunks), table_cells,
                       rep.cells_expected, rep.warnings, agency_confidence=rep.agency_confidence,
                       year_confidence=rep.year_confidence)
+
+
+def refresh_across_years(store: FactStore, agency: str) -> None:
+    """Recompute the cross-year findings of one agency's reports (after any of them changed).
+
+    Where a year is stored twice (a PDF and its text copy), the copy with the most cells read speaks."""
+    best: dict[int, tuple[int, dict]] = {}
+    for r in store.reports():
+        if r["agency"] != agency or r["year"] is None or not r["format"]:
+            continue
+        cells = {(f["table_key"], f["row_key"], f["column_key"]): f for f in store.facts(report_id=r["id"])
+                 if f["kind"] in ("table", "derived")}
+        score = sum(f["kind"] == "table" for f in cells.values())
+        if r["year"] not in best or score > best[r["year"]][0]:
+            best[r["year"]] = (score, {**r, "cells": cells})
+    found = [(later["id"], f) for year, (_, later) in sorted(best.items()) if year - 1 in best
+             for f in across_years.continuity(best[year - 1][1], later)]
+    store.set_across_years(agency, found)
 
 
 DISK_FULL = "磁盘空间不足"
@@ -270,6 +296,8 @@ def correct_report(config, report_id: int, agency: str, year: int | None, user: 
                 if ids:
                     index.relabel(ids, old["agency"], old["year"])
                 raise
+            for each in {agency, old["agency"]}:
+                refresh_across_years(store, each)
         finally:
             store.close()
     return old
@@ -279,9 +307,11 @@ def delete_report(config, file_name: str, index=None) -> bool:
     with writer(config):
         store = FactStore.for_config(config)
         try:
-            if not store.report_by_name(file_name):
+            gone = store.report_by_name(file_name)
+            if not gone:
                 return False
             ids = store.delete_report(file_name)
+            refresh_across_years(store, gone["agency"])
         finally:
             store.close()
         if ids:

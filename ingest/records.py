@@ -103,3 +103,28 @@ class ParsedReport:
     agency_confidence: str = "low"   # high | medium | low | given (see ingest.metadata)
     year_confidence: str = "low"
     candidates: list[dict] = field(default_factory=list)  # the evidence weighed for agency and year
+    findings: list["Finding"] = field(default_factory=list)  # for reviewers (ingest.audit)
+
+
+SEVERITIES = ("error", "warning", "note")
+
+
+@dataclass
+class Finding:
+    """One thing a reviewer should look at in a report, traceable to its cells and sentences.
+
+    ``kind``: in-table | prose-table | percentage | across-years | shape | structure.
+    ``cells``: the table cells involved, each {"table_key", "row_key", "column_key", "row", "column", "value"}.
+    ``sentences``: the passages involved, each {"text", "char_start", "char_end", "line"}.
+    ``check``: which rule raised it (stable, for filtering and tests); ``other_report``: the file of
+    the neighbouring year a cross-year finding compares with."""
+    kind: str
+    severity: str
+    check: str
+    message: str
+    cells: list[dict] = field(default_factory=list)
+    sentences: list[dict] = field(default_factory=list)
+    other_report: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,24 @@
+"""Every finding about one report that the report alone can show (cross-year ones need its neighbours)."""
+from __future__ import annotations
+
+import logging
+
+from .. import checks
+from ..records import Document, Fact, Finding
+from . import prose, shape
+
+log = logging.getLogger(__name__)
+
+
+def findings(doc: Document, facts: list[Fact], fmt: str | None, year: int | None) -> list[Finding]:
+    out = checks.findings(facts, fmt)
+    out += prose.prose_vs_table(doc, facts)
+    out += prose.percentages(doc)
+    out += shape.findings(doc, facts, fmt, year)
+    try:
+        from . import structure
+    except ImportError:  # the structure checks are optional until they land
+        structure = None
+    if structure is not None:
+        out += structure.findings(doc)
+    return out
