@@ -126,14 +126,15 @@ class Assistant:
         return out
 
     def findings(self, agency: str | None = None, year: int | None = None, severity: str | None = None,
-                 kind: str | None = None, report_id: int | None = None) -> list[dict]:
+                 kind: str | None = None, report_id: int | None = None,
+                 finding_id: int | None = None) -> list[dict]:
         """Reviewers' findings (ingest.audit), most severe first within each report. ``agency`` may be
         part of a stored name (平潭 finds 平潭综合实验区)."""
         if self._store is None:
             return []
         with self._lock:
             rows = self._store.findings(year=int(year) if year else None, severity=severity, kind=kind,
-                                        report_id=report_id)
+                                        report_id=report_id, finding_id=finding_id)
         if agency:
             exact = [r for r in rows if r["agency"] == agency]
             rows = exact or [r for r in rows if agency in r["agency"]]

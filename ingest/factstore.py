@@ -251,10 +251,10 @@ class FactStore:
                            [_finding_row(rid, f) for rid, f in found])
 
     def findings(self, agency: str | None = None, year: int | None = None, severity: str | None = None,
-                 kind: str | None = None, report_id: int | None = None) -> list[dict]:
+                 kind: str | None = None, report_id: int | None = None, finding_id: int | None = None) -> list[dict]:
         clauses, params = [], []
         for column, value in (("r.agency", agency), ("r.year", year), ("f.severity", severity),
-                              ("f.kind", kind), ("f.report_id", report_id)):
+                              ("f.kind", kind), ("f.report_id", report_id), ("f.id", finding_id)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)

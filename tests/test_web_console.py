@@ -85,9 +85,9 @@ def test_export_needs_a_metric_and_a_known_format(staff_client):
 
 
 def test_csv_cells_cannot_become_formulas():
-    from web.export import _cell
-    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("-1+2") == "'-1+2"
-    assert _cell(144.0) == "144" and _cell(-3.5) == -3.5 and _cell(None) == ""
+    from web.export import spreadsheet_cell
+    assert spreadsheet_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and spreadsheet_cell("-1+2") == "'-1+2"
+    assert spreadsheet_cell(144.0) == "144" and spreadsheet_cell(-3.5) == -3.5 and spreadsheet_cell(None) == ""
 
 
 # --- upload checks --------------------------------------------------------------

@@ -60,7 +60,7 @@ def create_app(config=None, test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.web_secret_key or _stored_secret_key(config.data_path)
 
-    from . import api, auth, backend, chat, console, users
+    from . import api, audit, auth, backend, chat, console, users
 
     backend.init_app(app)
     users.init_app(app)
@@ -69,6 +69,7 @@ def create_app(config=None, test_config: dict | None = None) -> Flask:
     app.register_blueprint(chat.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(audit.bp)
     app.register_blueprint(api.bp)
     # The JSON API is exempt because it only accepts application/json, which a
     # cross-site form cannot send without a CORS preflight we never grant.

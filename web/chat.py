@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, g, render_template, request
 
 from . import backend, fail
 
@@ -90,10 +90,65 @@ def report(report_id: int):
     if rep is None:
         fail(404, f"没有编号为 {report_id} 的报告")
     text = rep.get("text") or ""
-    span = passage_span(text)
-    if span:
-        parts = (text[:span[0]], text[span[0]:span[1]], text[span[1]:])
+    finding = _finding_of(report_id)
+    if finding is not None:
+        spans = finding_spans(text, finding)
     else:
-        parts = (text, "", "")
-    return render_template("report.html", report=rep, before=parts[0], passage=parts[1], after=parts[2],
-                           requested=bool(request.args.get("start") or request.args.get("line")))
+        span = passage_span(text)
+        spans = [(span[0], span[1], "passage")] if span else []
+    return render_template("report.html", report=rep, segments=segments(text, spans), finding=finding,
+                           marked=bool(spans),
+                           requested=bool(request.args.get("start") or request.args.get("line")
+                                          or request.args.get("finding")))
+
+
+def _finding_of(report_id: int) -> dict | None:
+    """The finding named by ?finding=, for staff only (findings are a review tool, not public)."""
+    finding_id = _int_arg("finding")
+    if finding_id is None or g.get("user") is None:
+        return None
+    found = backend.assistant().findings(finding_id=finding_id)
+    return found[0] if found and found[0]["report_id"] == report_id else None
+
+
+def _line_span(text: str, line: int) -> tuple[int, int] | None:
+    pos = 0
+    for _ in range(line - 1):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return None
+    stop = text.find("\n", pos)
+    stop = len(text) if stop < 0 else stop
+    return (pos, stop) if stop > pos else None
+
+
+def finding_spans(text: str, finding: dict) -> list[tuple[int, int, str]]:
+    """The finding's sentences and its cells (of this report) as spans to mark."""
+    spans = []
+    for s in finding["sentences"]:
+        if 0 <= s["char_start"] < s["char_end"] <= len(text):
+            spans.append((s["char_start"], s["char_end"], "passage"))
+    for c in finding["cells"]:
+        if c.get("report") not in (None, finding["report"]):
+            continue  # a cell of last year's report, shown in the message
+        start, end = c.get("char_start"), c.get("char_end")
+        if start is not None and end is not None and 0 <= start < end <= len(text):
+            spans.append((start, end, "cell-mark"))
+        elif c.get("line"):
+            line = _line_span(text, int(c["line"]))
+            if line:
+                spans.append((*line, "cell-mark"))
+    return spans
+
+
+def segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
+    """The text cut at every span boundary: (piece, classes) with "" for unmarked pieces."""
+    cuts = sorted({0, len(text), *(p for s in spans for p in s[:2])})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        classes = " ".join(sorted({cls for s, e, cls in spans if s <= a and b <= e}))
+        if out and out[-1][1] == classes:
+            out[-1] = (out[-1][0] + text[a:b], classes)
+        else:
+            out.append((text[a:b], classes))
+    return out

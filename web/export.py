@@ -19,7 +19,7 @@ FIELD_LABELS = {
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value):
+def spreadsheet_cell(value):
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -29,25 +29,25 @@ def _cell(value):
     return value
 
 
-def csv_response(rows: list[dict], file_name: str, fields=FACT_FIELDS) -> Response:
+def csv_response(rows: list[dict], file_name: str, fields=FACT_FIELDS, labels=FIELD_LABELS) -> Response:
     buf = io.StringIO()
     # The BOM makes Excel read the Chinese as UTF-8.
     buf.write("\ufeff")
     writer = csv.writer(buf)
-    writer.writerow([FIELD_LABELS.get(f, f) for f in fields])
+    writer.writerow([labels.get(f, f) for f in fields])
     for row in rows:
-        writer.writerow([_cell(row.get(f)) for f in fields])
+        writer.writerow([spreadsheet_cell(row.get(f)) for f in fields])
     return Response(buf.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": _attachment(file_name)})
+                    headers={"Content-Disposition": attachment(file_name)})
 
 
 def json_download(payload, file_name: str) -> Response:
     body = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
     return Response(body, mimetype="application/json; charset=utf-8",
-                    headers={"Content-Disposition": _attachment(file_name)})
+                    headers={"Content-Disposition": attachment(file_name)})
 
 
-def _attachment(file_name: str) -> str:
+def attachment(file_name: str) -> str:
     from urllib.parse import quote
     ascii_name = file_name.encode("ascii", "ignore").decode() or "export"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(file_name)}"

@@ -161,6 +161,53 @@ def test_staff_figures_chart_and_csv_export(live_app, page, screenshots):
     assert new_total[("平潭综合实验区", "2022")] == "74"
 
 
+def test_audit_page_filter_open_a_finding_and_export(live_app, page, screenshots):
+    sign_in(page, live_app.url, "/console/audit/")
+    findings = page.locator("#findings tbody tr")
+    every = findings.count()
+    assert every >= 3
+    page.get_by_label("机关").select_option("淮安市洪泽区人民政府")
+    page.get_by_label("类别").select_option(label="正文与表格")
+    page.get_by_role("button", name="筛选").click()
+    expect(findings).to_have_count(1)
+    expect(findings.first).to_contain_text("淮安市洪泽区人民政府_2024.pdf")
+    expect(findings.first).to_contain_text("95")
+    page.screenshot(path=str(screenshots / "audit.png"), full_page=True)
+
+    # the finding opens the report with the sentence and the table cell marked, the sentence in view
+    findings.first.get_by_role("link", name="查看").click()
+    expect(page.locator("#finding")).to_contain_text("审核发现")
+    sentence = page.locator(".report-text mark.passage")
+    cell = page.locator(".report-text mark.cell-mark")
+    expect(sentence).to_contain_text("17")
+    expect(cell).to_contain_text("95")
+    expect(sentence.first).to_be_in_viewport()
+    page.screenshot(path=str(screenshots / "audit-finding.png"))
+    page.go_back()
+
+    with page.expect_download() as info:
+        page.locator("#export-csv").click()
+    with open(info.value.path(), encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(io.StringIO(fh.read())))
+    assert len(rows) == 1 and rows[0]["机关"] == "淮安市洪泽区人民政府" and "95" in rows[0]["涉及单元格"]
+    with page.expect_download() as info:
+        page.locator("#export-xlsx").click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    from openpyxl import load_workbook
+    with open(info.value.path(), "rb") as fh:
+        sheet = load_workbook(io.BytesIO(fh.read())).active
+    assert sheet.max_row == 2 and sheet.cell(2, 2).value == "淮安市洪泽区人民政府"
+
+    # the per-report sheet prints without the site's navigation and buttons
+    page.goto(live_app.url + "/console/audit/")
+    page.locator("#findings tbody tr", has_text="_2023.pdf").first.get_by_role("link", name="审核单").click()
+    expect(page.locator(".finding-item")).to_have_count(2)
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_role("button", name="打印")).to_be_hidden()
+    expect(page.locator(".signatures")).to_be_visible()
+
+
 def test_upload_a_report_then_ask_about_it(live_app, page):
     sign_in(page, live_app.url, "/console/reports")
     expect(page.locator(".reports-table")).not_to_contain_text(UPLOAD_FILE.name)
