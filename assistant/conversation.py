@@ -28,6 +28,7 @@ class State:
     op: str | None = None
     inherited_metric: bool = False
     follow_up: bool = False
+    audit: bool = False
 
 
 def _content(snap, text: str) -> bool:
@@ -46,11 +47,12 @@ def merge(state: State | None, turn: Turn, snap) -> State:
         new.numeric = turn.numeric
         new.unit, new.op = turn.unit, turn.op
         new.ambiguous = {m.agency: m.alternatives for m in turn.agencies if m.alternatives}
+        new.audit = turn.audit
         return new
     new.follow_up = True
-    new.agencies = turn.agency_names or state.agencies
-    new.ambiguous = {m.agency: m.alternatives for m in turn.agencies if m.alternatives} if turn.agencies \
-        else state.ambiguous
+    new.agencies = turn.agency_names or ([] if turn.every_agency else state.agencies)
+    new.ambiguous = {m.agency: m.alternatives for m in turn.agencies if m.alternatives} \
+        if turn.agencies or turn.every_agency else state.ambiguous
     new.unknown = turn.unknown if (turn.agencies or turn.unknown) else state.unknown
     new.years = turn.years if turn.years.named else state.years
     if turn.years.step and state.years.years:
@@ -66,6 +68,8 @@ def merge(state: State | None, turn: Turn, snap) -> State:
         new.earlier_metric_text = state.earlier_metric_text
         new.unit = turn.unit or state.unit
         new.inherited_metric = True
+    # 那2023年呢？ after 有没有前后矛盾 asks the same of another year; a new figure or topic ends it.
+    new.audit = turn.audit or (state.audit and not has_metric and not turn.numeric and not turn.narrative)
     if turn.numeric:
         new.numeric = True
     elif turn.narrative:
@@ -88,7 +92,7 @@ def resolve(question: str, history: list[dict] | None, snap) -> State:
         elif msg.get("role") == "assistant":
             assistant_turns.append(understand(content, snap.matcher, snap.places))
     state = merge(state, understand(question, snap.matcher, snap.places), snap)
-    if state.follow_up and not state.agencies:
+    if state.follow_up and not state.agencies and not state.turn.every_agency:
         for t in reversed(assistant_turns):
             if t.agency_names:
                 state.agencies = t.agency_names[:1]

@@ -10,6 +10,8 @@ import logging
 import threading
 
 from . import answer as A
+from . import audit_answer
+from . import ranking
 from . import facts_route as FR
 from .agencies import agencies_at
 from .conversation import State, resolve
@@ -196,6 +198,8 @@ class Assistant:
         return result
 
     def _answer_for(self, snap: Snapshot, st: State, agencies: list[str]) -> dict:
+        if st.audit:
+            return self._audit(snap, st, agencies)
         scope, missing = self._scope(snap, st, agencies)
         if not scope:
             return self._none(snap, st, self._missing_text(snap, st, agencies, missing))
@@ -230,6 +234,8 @@ class Assistant:
                 # No year: every year of a named agency (a trend); otherwise each agency's newest report.
                 years = stored if agencies else stored[-1:]
             elif st.op == "change" and len(years) == 1:
+                if not agencies and years[0] not in stored:
+                    continue  # 各部门2024年比上年: only agencies with a report of the year asked
                 # 同比: the year asked and the stored year before it.
                 earlier = [y for y in stored if y < years[0]]
                 years = earlier[-1:] + years
@@ -250,6 +256,30 @@ class Assistant:
             ys = "、".join(map(str, st.years.years))
             parts.append(f"报告库中没有{ys}年的报告。")
         return "".join(parts)
+
+    # audit --------------------------------------------------------------------
+    def _audit(self, snap, st: State, agencies: list[str]) -> dict:
+        """Every report of the agencies and years asked (all of them when none is named), with its findings."""
+        reports, missing = [], []
+        for agency in agencies or snap.agencies:
+            stored = snap.years_of.get(agency, [])
+            years = resolve_years(st.years, stored) if st.years.named else stored
+            for y in years:
+                found = snap.reports_for(agency, y)
+                if found:
+                    reports += found
+                elif agencies:
+                    missing.append((agency, y))
+        if agencies and missing and not reports:
+            return self._none(snap, st, self._missing_text(snap, st, agencies, missing))
+        wanted = {r["id"] for r in reports}
+        with self._lock:
+            rows = self._store.findings() if self._store is not None else []
+        found = [f for f in rows if f["report_id"] in wanted]
+        result = audit_answer.answer(st.question, found, reports, bool(agencies))
+        if missing:
+            result["answer"] = self._missing_text(snap, st, agencies, missing) + result["answer"]
+        return result
 
     # numeric ------------------------------------------------------------------
     def _numeric(self, snap, st: State, scope, missing, cells_only: bool = False) -> dict | None:
@@ -283,21 +313,30 @@ class Assistant:
                 text += A.runner_up_text(other)
             if st.op == "change":
                 text += f"报告库中没有{figs[0].agency}更早年度的报告，无法计算变化。"
+            if st.op in ("rank", "max", "min") and not st.agencies:
+                # A ranking of one is no ranking: say so rather than crown the only agency.
+                text = (f"报告库中{figs[0].year}年只有{figs[0].agency}一个机关有这项数字，无法在机关之间比较。"
+                        + text)
             w = A.warning_text(figs[0].report, figs[0].fact)
             result["answer"] = text + (w if w else "")
         else:
             by = "year" if len(agencies) == 1 else "agency"
             if by == "agency" and len({f.year for f in figs}) > 1:
                 by = "agency_year"
-            if by == "agency_year":
+            compared = self._across_agencies(figs, by, st.op, gone) if len(agencies) > 1 else None
+            if compared is not None:
+                text, table = compared
+            elif by == "agency_year":
                 text, table = A.series_text(figs, "agency", None, gone)
                 for row, fig in zip(table["rows"], figs):
                     row[0] = f"{fig.agency}{fig.year}年"
             else:
                 text, table = A.series_text(figs, by, st.op, gone)
-            if st.op == "change" and by == "year" and len(figs) == 2 and figs[1].year - figs[0].year > 1:
+            if compared is None and st.op == "change" and by == "year" and len(figs) == 2 and figs[1].year - figs[0].year > 1:
                 text = (f"没有{figs[1].year - 1}年的报告，以下与上一份报告（{figs[0].year}年）比较：") + text
-            if not st.agencies and len(agencies) > 1:
+            if compared is not None:
+                pass  # a ranking or a change per agency says what it compares
+            elif not st.agencies and len(agencies) > 1:
                 text = f"问题没有指明机关，以下列出{len(agencies)}个机关的数字：" + text
             elif not st.years.named and len(figs) > 1:
                 text = "问题没有指明年份，以下列出各年度的数字：" + text
@@ -305,6 +344,18 @@ class Assistant:
             result["table"] = table
         result["sources"] = self._fact_sources(snap, figs)
         return result
+
+    @staticmethod
+    def _across_agencies(figs, by: str, op: str | None, gone: list[str]):
+        """A ranking or each agency's change, when one figure is compared over several agencies."""
+        if len({f.fact["unit"] for f in figs}) != 1:
+            return None
+        what = A.what(figs[0].fact)
+        if op == "change" and by == "agency_year":
+            return ranking.changes_text(figs, what, gone)
+        if op in ("rank", "max", "min"):
+            return ranking.ranking_text(figs, what, op, gone)
+        return None
 
     def _runner_up(self, snap, scope, choice, shown, unit):
         """The figure of a reading as likely as the one answered, when it is another figure."""

@@ -107,6 +107,10 @@ class ParsedReport:
 
 
 SEVERITIES = ("error", "warning", "note")
+# How staff and citizens read them, in the console and in chat answers alike.
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "note": "提示"}
+FINDING_KIND_LABELS = {"in-table": "表内核对", "prose-table": "正文与表格", "percentage": "百分比",
+                       "across-years": "跨年度", "shape": "格式完整性", "structure": "结构与文字"}
 
 
 @dataclass

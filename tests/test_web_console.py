@@ -84,6 +84,33 @@ def test_export_needs_a_metric_and_a_known_format(staff_client):
     assert staff_client.get(f"/console/figures/export?format=xls&metric={NEW_TOTAL}").status_code == 400
 
 
+def test_figures_rank_agencies_and_compare_with_the_year_before(staff_client):
+    hz, ha = "淮安市洪泽区人民政府", "淮安市人民政府"
+    page = staff_client.get("/console/figures", query_string={"year": ["2024"], "metric": [NEW_TOTAL],
+                                                              "view": "rank"}).get_data(as_text=True)
+    rows = re.findall(r'<td class="num rank">(\d+)</td>\s*<th scope="row">([^<]+)</th>', page)
+    values = {ag: int(v) for ag, v in re.findall(r'<th scope="row">([^<]+)</th><td>2024</td>\s*<td class="num">'
+                                                 r'<span[^>]*>(\d+)</span>', page)}
+    assert {hz, ha} <= set(values)
+    assert [ag for _, ag in rows] == sorted(values, key=lambda ag: -values[ag])  # most first
+    assert [int(p) for p, _ in rows][0] == 1
+    charts = json.loads(re.search(r'id="chart-data">(.*?)</script>', page, re.S).group(1))
+    assert charts[0]["labels"] == [ag for _, ag in rows]
+
+    # The change is from the agency's previous stored year, even when that year is not shown.
+    page = staff_client.get("/console/figures", query_string={"agency": [hz, PT], "year": ["2022", "2024"],
+                                                              "metric": [NEW_TOTAL], "view": "change"}
+                            ).get_data(as_text=True)
+    assert "比2023年 +74（+352.4%）" in page  # 洪泽区 2023: 21, 2024: 95
+    assert "比2021年 +4（+5.7%）" in page    # 平潭 2021: 70, 2022: 74
+    resp = staff_client.get("/console/figures/export", query_string={"agency": [hz], "year": ["2024"],
+                                                                      "metric": [NEW_TOTAL], "view": "change",
+                                                                      "format": "csv"})
+    table = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(r["机关"], r["年份"], r["数值"], r["比较年份"], r["比较年份数值"], r["变化"], r["变化率（%）"], r["排名"])
+            for r in table] == [(hz, "2024", "95", "2023", "21", "74", "352.4", "1")]
+
+
 def test_csv_cells_cannot_become_formulas():
     from web.export import spreadsheet_cell
     assert spreadsheet_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and spreadsheet_cell("-1+2") == "'-1+2"

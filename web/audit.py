@@ -7,15 +7,15 @@ from datetime import date
 
 from flask import Blueprint, Response, render_template, request
 
+from assistant.audit_answer import FINDING_KIND_LABELS, SEVERITY_LABELS
+
 from . import backend, fail
 from .auth import login_required
 from .export import attachment, csv_response, spreadsheet_cell
 
 bp = Blueprint("audit", __name__, url_prefix="/console/audit")
 
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "note": "提示"}
-KIND_LABELS = {"in-table": "表内核对", "prose-table": "正文与表格", "percentage": "百分比", "across-years": "跨年度",
-               "shape": "格式完整性", "structure": "结构与文字"}
+KIND_LABELS = FINDING_KIND_LABELS
 EXPORT_FIELDS = ("report", "agency", "year", "kind", "severity", "check", "message", "cells", "sentences")
 EXPORT_LABELS = {"report": "报告", "agency": "机关", "year": "年份", "kind": "类别", "severity": "严重程度",
                  "check": "规则", "message": "说明", "cells": "涉及单元格", "sentences": "涉及原文"}

@@ -12,11 +12,17 @@ from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_te
 
 from . import MAX_UPLOAD_FILES, backend, fail, uploads
 from .auth import login_required
-from .export import csv_response, json_download
+from assistant.ranking import annotate
+
+from .export import FACT_FIELDS, FIELD_LABELS, csv_response, json_download
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
 MAX_METRICS = 12
+VIEWS = {"table": "按机关和年份", "rank": "排名（按第一个指标从多到少）", "change": "与上一年比较"}
+COMPARE_FIELDS = ("rank", "previous_year", "previous_value", "change", "change_rate")
+COMPARE_LABELS = {"rank": "排名", "previous_year": "比较年份", "previous_value": "比较年份数值", "change": "变化",
+                  "change_rate": "变化率（%）"}
 KIND_RANK = {"table": 0, "derived": 1, "narrative": 2}
 
 
@@ -94,21 +100,43 @@ def collect_facts(a, agencies: list[str], years: list[int], metrics: list[Metric
     return sorted(best.values(), key=lambda f: (f["agency"], f["year"] or 0, f["metric"]))
 
 
-def pivot(facts: list[dict], metrics: list[Metric]) -> list[dict]:
-    """Rows of the figures table: one per agency and year, a cell per metric."""
+def compared_facts(a, agencies: list[str], years: list[int], metrics: list[Metric], view: str) -> list[dict]:
+    """The facts, with each one's place among the agencies and its change from the agency's previous
+    stored year (that year need not be among those shown) when the view compares."""
+    facts = collect_facts(a, agencies, years, metrics)
+    if view != "table":
+        annotate(facts, collect_facts(a, agencies, [], metrics) if years else facts)
+    return facts
+
+
+def pivot(facts: list[dict], metrics: list[Metric], view: str = "table") -> list[dict]:
+    """Rows of the figures table: one per agency and year, a cell per metric; ranked by the first metric
+    within each year in the rank view."""
     rows: dict[tuple, dict] = {}
     for f in facts:
         row = rows.setdefault((f["agency"], f["year"]), {"agency": f["agency"], "year": f["year"], "cells": {}})
         row["cells"][f["metric"]] = f
+    if view == "rank" and metrics:
+        first = metrics[0].id
+
+        def place(k):
+            cell = rows[k]["cells"].get(first)
+            return cell["rank"] if cell else 10 ** 9
+        return [rows[k] for k in sorted(rows, key=lambda k: (-(k[1] or 0), place(k), k[0]))]
     return [rows[k] for k in sorted(rows, key=lambda k: (k[0], k[1] or 0))]
 
 
-def charts(facts: list[dict], metrics: list[Metric]) -> list[dict]:
+def charts(facts: list[dict], metrics: list[Metric], view: str = "table") -> list[dict]:
     """A line over years per agency when several years are shown, else a bar per agency.
 
-    Every chart lists the same agencies in the same order, so an agency keeps its colour across charts."""
+    Every chart lists the same agencies in the same order, so an agency keeps its colour across charts;
+    in the rank view that order is the first metric's ranking."""
     out = []
     agencies = sorted({f["agency"] for f in facts})
+    if view == "rank" and metrics:
+        place = {f["agency"]: f["rank"] for f in facts if f["metric"] == metrics[0].id and "rank" in f
+                 and f["year"] == max(x["year"] or 0 for x in facts)}
+        agencies.sort(key=lambda ag: place.get(ag, 10 ** 9))
     for m in metrics:
         mine = [f for f in facts if f["metric"] == m.id]
         if not mine:
@@ -125,17 +153,24 @@ def charts(facts: list[dict], metrics: list[Metric]) -> list[dict]:
     return out
 
 
+def _view() -> str:
+    view = request.args.get("view", "table")
+    return view if view in VIEWS else "table"
+
+
 @bp.get("/figures")
 def figures():
     a = backend.assistant()
     known_agencies, known_years, metrics, agencies, years, chosen = _selection(a)
-    facts = collect_facts(a, agencies, years, chosen) if chosen else []
+    view = _view()
+    facts = compared_facts(a, agencies, years, chosen, view) if chosen else []
     groups: dict[str, list[Metric]] = {}
     for m in metrics:
         groups.setdefault(m.table_label or m.table_key, []).append(m)
     return render_template("console/figures.html", known_agencies=known_agencies, known_years=known_years,
                            metric_groups=groups, agencies=agencies, years=years, chosen=chosen,
-                           rows=pivot(facts, chosen), charts=charts(facts, chosen), n_facts=len(facts),
+                           rows=pivot(facts, chosen, view), charts=charts(facts, chosen, view), n_facts=len(facts),
+                           view=view, views=VIEWS,
                            export_args=request.args.to_dict(flat=False))
 
 
@@ -146,11 +181,15 @@ def export():
         fail(400, "导出格式只能是 csv 或 json")
     a = backend.assistant()
     _, _, _, agencies, years, chosen = _selection(a)
-    facts = collect_facts(a, agencies, years, chosen)
     if not chosen:
         fail(400, "请至少选择一个指标")
+    view = _view()
+    facts = compared_facts(a, agencies, years, chosen, view)
     if fmt == "csv":
-        return csv_response(facts, "figures.csv")
+        if view == "table":
+            return csv_response(facts, "figures.csv")
+        return csv_response(facts, "figures.csv", FACT_FIELDS[:7] + COMPARE_FIELDS + FACT_FIELDS[7:],
+                            {**FIELD_LABELS, **COMPARE_LABELS})
     return json_download({"agencies": agencies, "years": years, "metrics": [m.id for m in chosen], "facts": facts},
                          "figures.json")
 

@@ -88,6 +88,27 @@ def _figure(table: dict, keys: tuple) -> tuple[float | None, list[Fact]]:
     return sum(c.value for c in cells), cells
 
 
+# Applications in a sentence about service windows are administrative-approval ones (区县已入驻审批服务部门…
+# 开设窗口26个，共受理申请121510件), not disclosure requests.
+_DISCLOSURE_MEASURES = {"received", "open", "open_partial", "refuse", "unable"}
+_OTHER_APPLICATIONS = re.compile(r"审批|窗口|入驻|办件|政务服务|许可|办事")
+
+
+def this_year_measure(doc: Document, f: Fact) -> Measure | None:
+    """The measure a prose figure states for the report's year, or None when it states something else."""
+    if f.kind != "narrative" or f.unit not in _COUNT_UNITS or f.char_start is None:
+        return None
+    clause = re.sub(r"\s+", "", f.row)
+    if _NOT_THIS_FIGURE.search(clause):
+        return None
+    measure = next((m for m in MEASURES if m.test(clause)), None)
+    if measure is not None and measure.key in _DISCLOSURE_MEASURES:
+        start, end = _sentence_around(doc, f.char_start)
+        if _OTHER_APPLICATIONS.search(doc.text[start:end]):
+            return None
+    return measure
+
+
 def prose_vs_table(doc: Document, facts: list[Fact]) -> list[Finding]:
     table = _table(facts)
     if not table:
@@ -95,12 +116,7 @@ def prose_vs_table(doc: Document, facts: list[Fact]) -> list[Finding]:
     out: list[Finding] = []
     seen: set = set()
     for f in facts:
-        if f.kind != "narrative" or f.unit not in _COUNT_UNITS or f.char_start is None:
-            continue
-        clause = re.sub(r"\s+", "", f.row)
-        if _NOT_THIS_FIGURE.search(clause):
-            continue
-        measure = next((m for m in MEASURES if m.test(clause)), None)
+        measure = this_year_measure(doc, f)
         if measure is None:
             continue
         value, cells = _figure(table, measure.cells)

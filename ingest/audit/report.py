@@ -5,7 +5,7 @@ import logging
 
 from .. import checks
 from ..records import Document, Fact, Finding
-from . import prose, shape
+from . import prose, shape, structure
 
 log = logging.getLogger(__name__)
 
@@ -15,10 +15,5 @@ def findings(doc: Document, facts: list[Fact], fmt: str | None, year: int | None
     out += prose.prose_vs_table(doc, facts)
     out += prose.percentages(doc)
     out += shape.findings(doc, facts, fmt, year)
-    try:
-        from . import structure
-    except ImportError:  # the structure checks are optional until they land
-        structure = None
-    if structure is not None:
-        out += structure.findings(doc)
+    out += structure.findings(doc, facts, fmt)
     return out

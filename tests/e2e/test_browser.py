@@ -208,6 +208,25 @@ def test_audit_page_filter_open_a_finding_and_export(live_app, page, screenshots
     expect(page.locator(".signatures")).to_be_visible()
 
 
+def test_chat_ranks_agencies_with_a_chart_and_lists_findings_without_one(live_app, page):
+    page.goto(live_app.url + "/")
+    answer = ask(page, "2024年哪个部门收到的政府信息公开申请最多？")
+    rows = answer.locator(".answer-table tbody tr")
+    expect(rows).to_have_count(2)  # the two agencies of 2024 in the small data dir
+    expect(rows.first).to_contain_text("1")
+    # the chart is of the agencies' figures, labelled by agency, not of the ranks
+    labels = answer.locator(".answer-table svg.chart-svg text.tick title")
+    expect(labels.first).to_be_attached()
+    assert {t for t in labels.all_text_contents() if "政府" in t} == {"淮安市人民政府", "淮安市洪泽区人民政府"}
+
+    answer = ask(page, "哪些部门的年报数据有问题？")
+    expect(answer.locator(".answer-text")).to_contain_text("淮安市洪泽区人民政府")
+    expect(answer.locator(".answer-table tbody tr").first).to_be_visible()
+    expect(answer.locator("svg.chart-svg")).to_have_count(0)  # years are not values to chart
+    source = answer.locator(".sources a").first
+    expect(source).to_have_attribute("href", re.compile(r"^/reports/\d+"))
+
+
 def test_upload_a_report_then_ask_about_it(live_app, page):
     sign_in(page, live_app.url, "/console/reports")
     expect(page.locator(".reports-table")).not_to_contain_text(UPLOAD_FILE.name)

@@ -137,10 +137,15 @@
   function fromTable(table, title) {
     if (!table || !Array.isArray(table.columns) || !Array.isArray(table.rows) || table.rows.length < 2) return null;
     const cols = table.columns.map(String);
+    // chart_columns names the label column and the value columns when the first column is not the label
+    // (a ranking's 排名) or some numbers are not values (years).
+    const pick = Array.isArray(table.chart_columns) ? table.chart_columns.map((c) => cols.indexOf(String(c))) : null;
+    if (pick && pick.some((j) => j < 0)) return null;
+    const labelCol = pick ? pick[0] : 0;
     const valueCols = [];
     let unit = "";
     cols.forEach((name, j) => {
-      if (j === 0) return;
+      if (j === labelCol || (pick && !pick.includes(j) && !/单位/.test(name))) return;
       const cells = table.rows.map((r) => r[j]).filter((c) => c !== null && c !== undefined && c !== "");
       if (!cells.length) return;
       if (cells.every((c) => toNumber(c) !== null)) valueCols.push(j);
@@ -151,10 +156,10 @@
     });
     if (!valueCols.length) return null;
     return {
-      type: table.rows.every((r) => isYear(r[0])) ? "line" : "bar",
+      type: table.rows.every((r) => isYear(r[labelCol])) ? "line" : "bar",
       title: title || cols.filter((_, j) => valueCols.includes(j)).join("、"),
       unit,
-      labels: table.rows.map((r) => String(r[0] ?? "")),
+      labels: table.rows.map((r) => String(r[labelCol] ?? "")),
       series: valueCols.map((j) => ({name: valueCols.length === 1 && title ? title : cols[j],
                                      values: table.rows.map((r) => toNumber(r[j]))})),
     };

@@ -190,7 +190,9 @@
       const box = el("div", {class: "answer-table"});
       view.body.append(box);
       const first = facts[0] || {};
-      const spec = window.ReportChart.fromTable(table, [first.row, first.column].filter(Boolean).join(" · "));
+      // A list (of findings, say) whose numbers are years, not values, says so with chart: false.
+      const spec = table.chart === false ? null
+        : window.ReportChart.fromTable(table, [first.row, first.column].filter(Boolean).join(" · "));
       if (spec) window.ReportChart.draw(box, spec);
       box.append(renderTable(table));
     }
