@@ -242,11 +242,11 @@ def refresh_across_years(store: FactStore, agency: str) -> None:
     for r in store.reports():
         if r["agency"] != agency or r["year"] is None or not r["format"]:
             continue
-        cells = {(f["table_key"], f["row_key"], f["column_key"]): f for f in store.facts(report_id=r["id"])
-                 if f["kind"] in ("table", "derived")}
+        facts = store.facts(report_id=r["id"])
+        cells = {(f["table_key"], f["row_key"], f["column_key"]): f for f in facts if f["kind"] in ("table", "derived")}
         score = sum(f["kind"] == "table" for f in cells.values())
         if r["year"] not in best or score > best[r["year"]][0]:
-            best[r["year"]] = (score, {**r, "cells": cells})
+            best[r["year"]] = (score, {**r, "cells": cells, "prose": [f for f in facts if f["kind"] == "narrative"]})
     found = [(later["id"], f) for year, (_, later) in sorted(best.items()) if year - 1 in best
              for f in across_years.continuity(best[year - 1][1], later)]
     store.set_across_years(agency, found)

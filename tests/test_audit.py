@@ -23,6 +23,7 @@ PT2021, PT2022 = REPORTS / "平潭综合实验区_2021.txt", REPORTS / "平潭�
 def _edited(tmp_path: Path, src: Path, old: str, new: str) -> Path:
     text = src.read_text("utf-8")
     assert text.count(old) == 1, f"{old!r} is not once in {src.name}"
+    tmp_path.mkdir(parents=True, exist_ok=True)
     copy = tmp_path / src.name
     copy.write_text(text.replace(old, new), "utf-8")
     return copy
@@ -59,6 +60,31 @@ def test_a_wrong_percentage_is_found_and_the_right_ones_are_not(tmp_path, config
     edited = _edited(tmp_path, src, "占65.31%", "占56.31%")
     [f] = _found(edited, config, "percentage")
     assert f.check == "share_mismatch" and "56.31" in f.message and "3200 / 4900 = 65.31%" in f.message
+
+
+PT2022_RECEIVED = "2022年，全区收到政府信息公开申请75件，"
+
+
+@pytest.mark.parametrize("rate, wrong", [("增长7.14%", False), ("增长9%", True)])
+def test_a_rate_of_change_beside_both_counts_is_recomputed(tmp_path, config, rate, wrong):
+    edited = _edited(tmp_path, PT2022, PT2022_RECEIVED, PT2022_RECEIVED + f"比上年的70件{rate}，")
+    found = [f for f in _found(edited, config, "percentage") if f.check == "change_mismatch"]
+    assert len(found) == wrong
+    if wrong:
+        assert "（75 − 70）/ 70 = +7.14%" in found[0].message and "比上年的70件增长9%" in found[0].sentences[0]["text"]
+
+
+def test_a_rate_of_change_against_last_year_is_checked_on_last_year_report(tmp_path, config):
+    # 2021 received 70: 75 is 7.1% up on it, not 9%.
+    right = _edited(tmp_path / "right", PT2022, PT2022_RECEIVED, PT2022_RECEIVED + "同比增长7.1%，")
+    assert [r.status for r in ingest_paths(config, [PT2021, right])] == ["ok", "ok"]
+    assert _across(config) == []
+    wrong = _edited(tmp_path / "wrong", PT2022, PT2022_RECEIVED, PT2022_RECEIVED + "同比增长9%，")
+    assert [r.status for r in ingest_paths(config, [wrong])] == ["ok"]
+    [f] = _across(config)
+    assert (f["report"], f["check"], f["other_report"]) == (PT2022.name, "change_rate_mismatch", PT2021.name)
+    assert "增长9%" in f["message"] and "70" in f["message"] and "+7.14%" in f["message"]
+    assert "同比增长9%" in f["sentences"][0]["text"]
 
 
 def test_a_report_without_its_application_table_is_flagged(tmp_path, config):

@@ -1,11 +1,15 @@
 """Findings that need last year's report of the same agency: what one year carries over must be
 what the next year says it took over, column by column, and the 2019 format's 上一年项目数量 must be
-last year's count (上一年项目数量 + 本年增/减)."""
+last year's count (上一年项目数量 + 本年增/减); a rate of change the prose prints against last year
+(同比增长X%, 较去年回落X%) must be what last year's report gives."""
 from __future__ import annotations
+
+import re
 
 from ..checks import fmt_number
 from ..records import Finding
 from ..template import FORMATS
+from . import prose
 
 _APP_COLUMNS = ("natural", "commercial", "research", "nonprofit", "legal", "other_org", "total")
 _COUNTED = (("item5", "license"), ("item5", "other_services"), ("item6", "penalty"), ("item6", "coercion"),
@@ -50,4 +54,55 @@ def continuity(earlier: dict, later: dict) -> list[Finding]:
                     f"{fmt_number(change_then['value'])} = {fmt_number(expected)}",
                     cells=[_ref(prev_now, later), _ref(prev_then, earlier), _ref(change_then, earlier)],
                     other_report=earlier["file_name"]))
+    return out + change_rates(earlier, later)
+
+
+# A rate against last year: 较去年回落12.3%, 同比增长5%, 比上年增加20%.
+_AGAINST_LAST_YEAR = re.compile(r"(?:较|比|同比)(?:上年|去年|上一年|上年度)?(?:同期)?(?:(?P<up>" + prose._UP + r")|(?P<down>"
+                                + prose._DOWN + r"))了?(?:\d+(?:\.\d+)?[%％])?$")
+
+
+def _previous(earlier: dict, measure) -> list[tuple[float, dict | None]]:
+    """What last year's report says of the measure: its table figure and its prose figures."""
+    out = []
+    cells = [earlier["cells"].get(k) for k in measure.cells]
+    if all(c is not None for c in cells):
+        out.append((sum(c["value"] for c in cells), cells[0] if len(cells) == 1 else None))
+    for f in earlier.get("prose", []):
+        if f["unit"] in prose._COUNT_UNITS and prose.clause_measure(f["row_label"], f["source_text"] or "") is measure:
+            out.append((f["value"], None))
+    return out
+
+
+def change_rates(earlier: dict, later: dict) -> list[Finding]:
+    out: list[Finding] = []
+    said = later.get("prose", [])
+    for rate in said:
+        m = _AGAINST_LAST_YEAR.search(re.sub(r"\s+", "", rate["row_label"] or ""))
+        sentence = rate["source_text"] or ""
+        if rate["unit"] != "%" or m is None or prose._CHANGE_IN_SENTENCE.search(sentence):
+            continue  # a rate beside both counts is checked within the report
+        counts = [c for c in said if c["source_text"] == sentence and c["unit"] in prose._COUNT_UNITS
+                  and c["char_start"] is not None and c["char_start"] < rate["char_start"]]
+        if not counts:
+            continue
+        count = max(counts, key=lambda c: c["char_start"])
+        measure = prose.clause_measure(count["row_label"], sentence)
+        before = _previous(earlier, measure) if measure is not None else []
+        printed, down = fmt_number(rate["value"]), bool(m.group("down"))
+        if not before or any(prose.change_explains(count["value"], b, printed, down) for b, _ in before):
+            continue
+        value, cell = before[0]
+        actual = 100 * (count["value"] - value) / value if value else None
+        if actual is None:
+            continue
+        word = m.group("down") or m.group("up")
+        out.append(Finding(
+            "across-years", "warning", "change_rate_mismatch",
+            f"正文说{measure.what} {fmt_number(count['value'])}，较上年{word}{printed}%；而 {earlier['year']} 年报告为 "
+            f"{fmt_number(value)}，变化应为 {actual:+.2f}%",
+            cells=[_ref(cell, earlier)] if cell else [],
+            sentences=[{"text": sentence, "char_start": rate["char_start"], "char_end": rate["char_end"],
+                        "line": rate["source_line"]}],
+            other_report=earlier["file_name"]))
     return out

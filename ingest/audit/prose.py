@@ -94,19 +94,23 @@ _DISCLOSURE_MEASURES = {"received", "open", "open_partial", "refuse", "unable"}
 _OTHER_APPLICATIONS = re.compile(r"审批|窗口|入驻|办件|政务服务|许可|办事")
 
 
-def this_year_measure(doc: Document, f: Fact) -> Measure | None:
-    """The measure a prose figure states for the report's year, or None when it states something else."""
-    if f.kind != "narrative" or f.unit not in _COUNT_UNITS or f.char_start is None:
-        return None
-    clause = re.sub(r"\s+", "", f.row)
+def clause_measure(clause: str, sentence: str) -> Measure | None:
+    """The measure a prose count states for the report's year (its clause and the sentence around it),
+    or None when it states something else."""
+    clause = re.sub(r"\s+", "", clause)
     if _NOT_THIS_FIGURE.search(clause):
         return None
     measure = next((m for m in MEASURES if m.test(clause)), None)
-    if measure is not None and measure.key in _DISCLOSURE_MEASURES:
-        start, end = _sentence_around(doc, f.char_start)
-        if _OTHER_APPLICATIONS.search(doc.text[start:end]):
-            return None
+    if measure is not None and measure.key in _DISCLOSURE_MEASURES and _OTHER_APPLICATIONS.search(sentence):
+        return None
     return measure
+
+
+def this_year_measure(doc: Document, f: Fact) -> Measure | None:
+    if f.kind != "narrative" or f.unit not in _COUNT_UNITS or f.char_start is None:
+        return None
+    start, end = _sentence_around(doc, f.char_start)
+    return clause_measure(f.row, doc.text[start:end])
 
 
 def prose_vs_table(doc: Document, facts: list[Fact]) -> list[Finding]:
@@ -211,4 +215,40 @@ def percentages(doc: Document) -> list[Finding]:
                                f"「{fmt_number(n)}{s.group('unit')}，占{printed}%」与计算不符："
                                f"{fmt_number(n)} / {fmt_number(base)} = {100 * n / base:.2f}%",
                                sentences=[_sentence(doc, start, end)]))
+    return out
+
+
+# --- changes ------------------------------------------------------------------
+
+_UNIT = r"(?:件次|人次|件|条|个|起|宗|份|次|人|项|篇)"
+_UP, _DOWN = r"增长|增加|上升|提高|多出", r"下降|减少|回落|降低"
+# "…75件，比上年（40件）增长87.5%": both counts printed, so the rate can be recomputed on the spot.
+_CHANGE_IN_SENTENCE = re.compile(
+    rf"(?P<n>\d+(?:\.\d+)?)[ \t\u3000]*(?P<unit>{_UNIT})[^。；;%]{{0,24}}?(?:较|比)(?:上年|去年|上一年|\d{{4}}年)(?:同期)?"
+    rf"[（(的]?[ \t\u3000]*(?P<m>\d+(?:\.\d+)?)[ \t\u3000]*(?P=unit)[）)]?[，,]?[ \t\u3000]*"
+    rf"(?:(?P<up>{_UP})|(?P<down>{_DOWN}))了?[ \t\u3000]*(?P<p>\d+(?:\.\d+)?)[ \t\u3000]*[%％]")
+
+
+def change_explains(now: float, before: float, printed: str, down: bool) -> bool:
+    """Whether the change from ``before`` to ``now`` is the printed rate, in the printed direction,
+    rounded or cut at the digits printed."""
+    if before <= 0:
+        return False
+    rate = 100 * (now - before) / before
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return abs((-rate if down else rate) - float(printed)) < 10 ** -decimals + 1e-9
+
+
+def changes(doc: Document) -> list[Finding]:
+    out: list[Finding] = []
+    for m in _CHANGE_IN_SENTENCE.finditer(doc.text):
+        now, before, printed, down = float(m.group("n")), float(m.group("m")), m.group("p"), bool(m.group("down"))
+        if before <= 0 or change_explains(now, before, printed, down):
+            continue
+        rate = 100 * (now - before) / before
+        start, end = _sentence_around(doc, m.start())
+        word = m.group("down") or m.group("up")
+        out.append(Finding("percentage", "warning", "change_mismatch",
+                           f"「{word}{printed}%」与计算不符：（{fmt_number(now)} − {fmt_number(before)}）/ "
+                           f"{fmt_number(before)} = {rate:+.2f}%", sentences=[_sentence(doc, start, end)]))
     return out

@@ -14,6 +14,7 @@ def findings(doc: Document, facts: list[Fact], fmt: str | None, year: int | None
     out = checks.findings(facts, fmt)
     out += prose.prose_vs_table(doc, facts)
     out += prose.percentages(doc)
+    out += prose.changes(doc)
     out += shape.findings(doc, facts, fmt, year)
     out += structure.findings(doc, facts, fmt)
     return out
