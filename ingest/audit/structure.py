@@ -59,6 +59,7 @@ class Mark:
     start: int        # where its line begins
     title: str        # the heading words, up to the first full stop
     line_end: int
+    printed: str = ""  # how the heading reads when its value was corrected for the order check
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +107,8 @@ def _expected(title: str) -> str | None:
 
 
 def _shown(mark: Mark) -> str:
+    if mark.printed:
+        return mark.printed
     numeral = sections_mod._numeral(mark.value) if mark.style in ("top", "paren_cn") else str(mark.value)
     return {"top": f"{numeral}、", "paren_cn": f"（{numeral}）", "paren_ar": f"（{numeral}）",
             "arabic": f"{numeral}."}[mark.style] + mark.title[:_MAX_HEADING]
@@ -133,7 +136,7 @@ def _headings(doc: Document, tops: list[Mark]) -> list[Finding]:
                                f"标题“{_shown(m)}”应为“{want}、”（国家格式第{want}部分）{also}",
                                sentences=[_sentence(doc, m)] + ([_sentence(doc, same[0])] if same else [])))
             # Read on as if corrected, so the next heading is not out of order because of this one.
-            kept.append(replace(m, value=sections_mod._numeral_value(want)))
+            kept.append(replace(m, value=sections_mod._numeral_value(want), printed=_shown(m)))
             continue
         kept.append(m)
     for prev, m in zip(kept, kept[1:]):
