@@ -46,6 +46,16 @@ def test_prose_that_disagrees_with_its_table_is_found(tmp_path, config):
     assert edited.read_text("utf-8")[sentence["char_start"]:sentence["char_end"]].strip() == sentence["text"]
 
 
+@pytest.mark.parametrize("said, wrong", [(2293, False), (2239, True)])
+def test_prose_licence_decisions_are_held_to_the_table(tmp_path, config, said, wrong):
+    edited = _edited(tmp_path, PT2021, "本年度全区共收到70件申请，", f"本年度全区共收到70件申请，全年共作出行政许可决定{said}件，")
+    found = [f for f in _found(edited, config, "prose-table") if f.check == "prose_license"]
+    assert len(found) == wrong
+    if wrong:
+        assert "2239" in found[0].message and "2293" in found[0].message
+        assert found[0].cells[0]["row_key"] == "license"
+
+
 def test_prose_that_says_none_beside_a_table_that_counts_some_is_an_error(tmp_path, config):
     src = REPORTS / "沭阳县发展和改革局_2023.txt"
     assert _found(src, config, "prose-table") == []

@@ -40,6 +40,12 @@ def _received(clause: str) -> bool:
         and not re.search(r"答复|办结|结转|顺延|予以|不予|无法|驳回|复议|诉讼|咨询|许可|审批|户外|竣工|窗口", clause)
 
 
+def _decisions(clause: str, what: str) -> bool:
+    return bool(re.search(what + r"(?:决定|案件)?(?:数量)?$", clause)) \
+        and bool(re.search(r"作出|办理|实施|办结|决定", clause)) \
+        and not re.search(r"发布|公开|公示|栏目|网站|平台|推送|信用", clause)
+
+
 MEASURES = (
     Measure("received", "收到的政府信息公开申请", _received, (("applications", "new", "total"),)),
     Measure("review", "政府信息公开行政复议",
@@ -60,6 +66,9 @@ MEASURES = (
             (("applications", "open", "total"), ("applications", "partial", "total"))),
     Measure("refuse", "不予公开的申请", lambda s: s.endswith("不予公开"), (("applications", "refuse", "total"),)),
     Measure("unable", "无法提供的申请", lambda s: s.endswith("无法提供"), (("applications", "unable", "total"),)),
+    # Decisions made this year (the 2021 table's 本年处理决定数量), not items published on a page.
+    Measure("license", "本年作出的行政许可决定", lambda s: _decisions(s, "行政许可"), (("item5", "license", "decisions"),)),
+    Measure("penalty", "本年作出的行政处罚决定", lambda s: _decisions(s, "行政处罚"), (("item6", "penalty", "decisions"),)),
 )
 
 # "未收到…申请" said in words: the prose's zero.
