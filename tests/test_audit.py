@@ -84,6 +84,15 @@ def test_a_rate_of_change_beside_both_counts_is_recomputed(tmp_path, config, rat
         assert "（75 − 70）/ 70 = +7.14%" in found[0].message and "比上年的70件增长9%" in found[0].sentences[0]["text"]
 
 
+@pytest.mark.parametrize("points, wrong", [("上升3个百分点", False), ("上升4个百分点", True)])
+def test_a_change_in_points_between_two_shares_is_recomputed(tmp_path, config, points, wrong):
+    edited = _edited(tmp_path, PT2022, PT2022_RECEIVED, PT2022_RECEIVED + f"答复率占100%，比上年的97%{points}，")
+    found = [f for f in _found(edited, config, "percentage") if f.check == "points_mismatch"]
+    assert len(found) == wrong
+    if wrong:
+        assert "100% − 97% = +3.00 个百分点" in found[0].message
+
+
 def test_a_rate_of_change_against_last_year_is_checked_on_last_year_report(tmp_path, config):
     # 2021 received 70: 75 is 7.1% up on it, not 9%.
     right = _edited(tmp_path / "right", PT2022, PT2022_RECEIVED, PT2022_RECEIVED + "同比增长7.1%，")

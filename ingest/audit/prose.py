@@ -245,11 +245,34 @@ def change_explains(now: float, before: float, printed: str, down: bool) -> bool
         return False
     rate = 100 * (now - before) / before
     decimals = len(printed.split(".")[1]) if "." in printed else 0
-    return abs((-rate if down else rate) - float(printed)) < 10 ** -decimals + 1e-9
+    return abs((-rate if down else rate) - float(printed)) < 10 ** -decimals - 1e-9
+
+
+# "占36.5%，比上年的30.2%上升6.3个百分点": a change in points between two printed shares.
+_POINTS_IN_SENTENCE = re.compile(
+    r"(?P<a>\d+(?:\.\d+)?)[ \t\u3000]*[%％][^。；;]{0,16}?(?:较|比)(?:上年|去年|上一年|\d{4}年)(?:同期)?[（(的]?[ \t\u3000]*"
+    rf"(?P<b>\d+(?:\.\d+)?)[ \t\u3000]*[%％][）)]?[，,]?[ \t\u3000]*(?:(?P<up>{_UP})|(?P<down>{_DOWN}))了?[ \t\u3000]*"
+    r"(?P<p>\d+(?:\.\d+)?)[ \t\u3000]*个百分点")
+
+
+def _points(doc: Document) -> list[Finding]:
+    out = []
+    for m in _POINTS_IN_SENTENCE.finditer(doc.text):
+        a, b, printed = float(m.group("a")), float(m.group("b")), m.group("p")
+        diff = (b - a) if m.group("down") else (a - b)
+        decimals = len(printed.split(".")[1]) if "." in printed else 0
+        if abs(diff - float(printed)) < 10 ** -decimals - 1e-9:  # rounded or cut, never a whole unit off
+            continue
+        start, end = _sentence_around(doc, m.start())
+        word = m.group("down") or m.group("up")
+        out.append(Finding("percentage", "warning", "points_mismatch",
+                           f"「{word}{printed}个百分点」与计算不符：{m.group('a')}% − {m.group('b')}% = {a - b:+.2f} 个百分点",
+                           sentences=[_sentence(doc, start, end)]))
+    return out
 
 
 def changes(doc: Document) -> list[Finding]:
-    out: list[Finding] = []
+    out: list[Finding] = _points(doc)
     for m in _CHANGE_IN_SENTENCE.finditer(doc.text):
         now, before, printed, down = float(m.group("n")), float(m.group("m")), m.group("p"), bool(m.group("down"))
         if before <= 0 or change_explains(now, before, printed, down):
