@@ -21,7 +21,7 @@ _ABOUT_DATA = re.compile(
 _CONTRADICTION = re.compile(r"前后矛盾|自相矛盾|前后不一致|相互矛盾|互相矛盾|数据打架|对不上|审核发现|核对发现|不一致之处")
 _OWN_PROBLEMS = re.compile(r"存在(?:的)?(?:主要)?(?:问题|不足)|改进|整改|工作(?:中|上)?(?:的)?(?:问题|不足)")
 
-CHECKS_RUN = "表内合计、正文与表格数字、百分比、跨年度衔接、格式完整性"
+CHECKS_RUN = "表内合计、正文与表格数字、百分比与增减幅度、跨年度衔接、格式完整性、标题结构与文字"
 TABLE_LIMIT = 50
 SOURCE_LIMIT = 10
 
@@ -92,7 +92,10 @@ def answer(question: str, found: list[dict], reports: list[dict], named_agencies
         listed = "；".join(f"{a}{y or ''}年{n}处" for (a, y), n in sorted(per_report.items(),
                                                                      key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or 0)))
         agencies = {a for a, _, _ in with_findings}
-        text = (f"自动核对{len(reports)}份报告，其中{len(with_findings)}份（{len(agencies)}个机关）发现不一致之处，"
+        years = sorted({r["year"] for r in reports if r.get("year")})
+        # A scope narrowed to a year or two (asked, or kept from the conversation) is said, not implied.
+        span = "、".join(f"{y}年" for y in years) + "的" if 0 < len(years) <= 3 else ""
+        text = (f"自动核对{span}{len(reports)}份报告，其中{len(with_findings)}份（{len(agencies)}个机关）发现不一致之处，"
                 f"共{len(found)}处（{_severity_counts(found)}）：{listed}。逐条见下表，来源中可打开原文。")
         if len(found) > TABLE_LIMIT:
             text += f"表中列出前{TABLE_LIMIT}条，其余请在控制台“审核”页查看。"
