@@ -325,21 +325,20 @@ class Assistant:
                 by = "agency_year"
             compared = self._across_agencies(figs, by, st.op, gone) if len(agencies) > 1 else None
             if compared is not None:
-                text, table = compared
-            elif by == "agency_year":
-                text, table = A.series_text(figs, "agency", None, gone)
-                for row, fig in zip(table["rows"], figs):
-                    row[0] = f"{fig.agency}{fig.year}年"
+                text, table = compared  # a ranking or a change per agency says what it compares
             else:
-                text, table = A.series_text(figs, by, st.op, gone)
-            if compared is None and st.op == "change" and by == "year" and len(figs) == 2 and figs[1].year - figs[0].year > 1:
-                text = (f"没有{figs[1].year - 1}年的报告，以下与上一份报告（{figs[0].year}年）比较：") + text
-            if compared is not None:
-                pass  # a ranking or a change per agency says what it compares
-            elif not st.agencies and len(agencies) > 1:
-                text = f"问题没有指明机关，以下列出{len(agencies)}个机关的数字：" + text
-            elif not st.years.named and len(figs) > 1:
-                text = "问题没有指明年份，以下列出各年度的数字：" + text
+                if by == "agency_year":
+                    text, table = A.series_text(figs, "agency", None, gone)
+                    for row, fig in zip(table["rows"], figs):
+                        row[0] = f"{fig.agency}{fig.year}年"
+                else:
+                    text, table = A.series_text(figs, by, st.op, gone)
+                if st.op == "change" and by == "year" and len(figs) == 2 and figs[1].year - figs[0].year > 1:
+                    text = (f"没有{figs[1].year - 1}年的报告，以下与上一份报告（{figs[0].year}年）比较：") + text
+                if not st.agencies and len(agencies) > 1:
+                    text = f"问题没有指明机关，以下列出{len(agencies)}个机关的数字：" + text
+                elif not st.years.named and len(figs) > 1:
+                    text = "问题没有指明年份，以下列出各年度的数字：" + text
             result["answer"] = text + ("" if not warn else "注意：报告表格的核对提示——" + "；".join(warn) + "。请以原文为准。")
             result["table"] = table
         result["sources"] = self._fact_sources(snap, figs)

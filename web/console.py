@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 
-from . import MAX_UPLOAD_FILES, backend, fail, uploads
-from .auth import login_required
 from assistant.ranking import annotate
 
+from . import MAX_UPLOAD_FILES, backend, fail, uploads
+from .auth import login_required
 from .export import FACT_FIELDS, FIELD_LABELS, csv_response, json_download
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -134,8 +134,9 @@ def charts(facts: list[dict], metrics: list[Metric], view: str = "table") -> lis
     out = []
     agencies = sorted({f["agency"] for f in facts})
     if view == "rank" and metrics:
+        latest = max((f["year"] or 0 for f in facts), default=0)
         place = {f["agency"]: f["rank"] for f in facts if f["metric"] == metrics[0].id and "rank" in f
-                 and f["year"] == max(x["year"] or 0 for x in facts)}
+                 and f["year"] == latest}
         agencies.sort(key=lambda ag: place.get(ag, 10 ** 9))
     for m in metrics:
         mine = [f for f in facts if f["metric"] == m.id]

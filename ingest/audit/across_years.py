@@ -58,8 +58,8 @@ def continuity(earlier: dict, later: dict) -> list[Finding]:
 
 
 # A rate against last year: 较去年回落12.3%, 同比增长5%, 比上年增加20%.
-_AGAINST_LAST_YEAR = re.compile(r"(?:较|比|同比)(?:上年|去年|上一年|上年度)?(?:同期)?(?:(?P<up>" + prose._UP + r")|(?P<down>"
-                                + prose._DOWN + r"))了?(?:\d+(?:\.\d+)?[%％])?$")
+_AGAINST_LAST_YEAR = re.compile(r"(?:较|比|同比)(?:上年|去年|上一年|上年度)?(?:同期)?" + prose._DIRECTION
+                                + r"(?:\d+(?:\.\d+)?[%％])?$")
 
 
 def _previous(earlier: dict, measure) -> list[tuple[float, dict | None]]:

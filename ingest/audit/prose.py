@@ -178,9 +178,10 @@ def _said_none(doc: Document, table: dict) -> list[Finding]:
 
 # --- percentages --------------------------------------------------------------
 
-_SHARE = re.compile(r"(?P<n>\d+(?:\.\d+)?)[ \t\u3000]*(?P<unit>件次|人次|件|条|个|起|宗|份|次|人|项|篇)"
+_UNIT = r"(?:件次|人次|件|条|个|起|宗|份|次|人|项|篇)"
+_SHARE = re.compile(rf"(?P<n>\d+(?:\.\d+)?)[ \t\u3000]*(?P<unit>{_UNIT})"
                     r"[，,、]?[ \t\u3000]*占(?:比|[^，,。；;%]{0,12}?的?)?[ \t\u3000]*(?P<p>\d+(?:\.\d+)?)[ \t\u3000]*%")
-_COUNT = re.compile(r"(?P<n>\d+(?:\.\d+)?)[ \t\u3000]*(?P<unit>件次|人次|件|条|个|起|宗|份|次|人|项|篇)")
+_COUNT = re.compile(rf"(?P<n>\d+(?:\.\d+)?)[ \t\u3000]*(?P<unit>{_UNIT})")
 
 
 def _explains(n: float, base: float, printed: str) -> bool:
@@ -229,29 +230,34 @@ def percentages(doc: Document) -> list[Finding]:
 
 # --- changes ------------------------------------------------------------------
 
-_UNIT = r"(?:件次|人次|件|条|个|起|宗|份|次|人|项|篇)"
 _UP, _DOWN = r"增长|增加|上升|提高|多出", r"下降|减少|回落|降低"
+_DIRECTION = rf"(?:(?P<up>{_UP})|(?P<down>{_DOWN}))了?"
+_AGAINST_PRINTED_YEAR = r"(?:较|比)(?:上年|去年|上一年|\d{4}年)(?:同期)?"
 # "…75件，比上年（40件）增长87.5%": both counts printed, so the rate can be recomputed on the spot.
 _CHANGE_IN_SENTENCE = re.compile(
-    rf"(?P<n>\d+(?:\.\d+)?)[ \t\u3000]*(?P<unit>{_UNIT})[^。；;%]{{0,24}}?(?:较|比)(?:上年|去年|上一年|\d{{4}}年)(?:同期)?"
+    rf"(?P<n>\d+(?:\.\d+)?)[ \t\u3000]*(?P<unit>{_UNIT})[^。；;%]{{0,24}}?{_AGAINST_PRINTED_YEAR}"
     rf"[（(的]?[ \t\u3000]*(?P<m>\d+(?:\.\d+)?)[ \t\u3000]*(?P=unit)[）)]?[，,]?[ \t\u3000]*"
-    rf"(?:(?P<up>{_UP})|(?P<down>{_DOWN}))了?[ \t\u3000]*(?P<p>\d+(?:\.\d+)?)[ \t\u3000]*[%％]")
+    rf"{_DIRECTION}[ \t\u3000]*(?P<p>\d+(?:\.\d+)?)[ \t\u3000]*[%％]")
+
+
+def _is_printed(value: float, printed: str) -> bool:
+    """Whether ``value`` reads as ``printed``, rounded or cut at the digits printed, never a whole unit off."""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    return abs(value - float(printed)) < 10 ** -decimals - 1e-9
 
 
 def change_explains(now: float, before: float, printed: str, down: bool) -> bool:
-    """Whether the change from ``before`` to ``now`` is the printed rate, in the printed direction,
-    rounded or cut at the digits printed."""
+    """Whether the change from ``before`` to ``now`` is the printed rate, in the printed direction."""
     if before <= 0:
         return False
     rate = 100 * (now - before) / before
-    decimals = len(printed.split(".")[1]) if "." in printed else 0
-    return abs((-rate if down else rate) - float(printed)) < 10 ** -decimals - 1e-9
+    return _is_printed(-rate if down else rate, printed)
 
 
 # "占36.5%，比上年的30.2%上升6.3个百分点": a change in points between two printed shares.
 _POINTS_IN_SENTENCE = re.compile(
-    r"(?P<a>\d+(?:\.\d+)?)[ \t\u3000]*[%％][^。；;]{0,16}?(?:较|比)(?:上年|去年|上一年|\d{4}年)(?:同期)?[（(的]?[ \t\u3000]*"
-    rf"(?P<b>\d+(?:\.\d+)?)[ \t\u3000]*[%％][）)]?[，,]?[ \t\u3000]*(?:(?P<up>{_UP})|(?P<down>{_DOWN}))了?[ \t\u3000]*"
+    rf"(?P<a>\d+(?:\.\d+)?)[ \t\u3000]*[%％][^。；;]{{0,16}}?{_AGAINST_PRINTED_YEAR}[（(的]?[ \t\u3000]*"
+    rf"(?P<b>\d+(?:\.\d+)?)[ \t\u3000]*[%％][）)]?[，,]?[ \t\u3000]*{_DIRECTION}[ \t\u3000]*"
     r"(?P<p>\d+(?:\.\d+)?)[ \t\u3000]*个百分点")
 
 
@@ -259,9 +265,7 @@ def _points(doc: Document) -> list[Finding]:
     out = []
     for m in _POINTS_IN_SENTENCE.finditer(doc.text):
         a, b, printed = float(m.group("a")), float(m.group("b")), m.group("p")
-        diff = (b - a) if m.group("down") else (a - b)
-        decimals = len(printed.split(".")[1]) if "." in printed else 0
-        if abs(diff - float(printed)) < 10 ** -decimals - 1e-9:  # rounded or cut, never a whole unit off
+        if _is_printed((b - a) if m.group("down") else (a - b), printed):
             continue
         start, end = _sentence_around(doc, m.start())
         word = m.group("down") or m.group("up")

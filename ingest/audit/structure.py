@@ -21,8 +21,8 @@ from ..records import Document, Fact, Finding
 from ..template import FORMATS
 from . import prose
 
-_CN = "一二三四五六七八九十"
-_GAP = r"[ \t\u3000]*"
+_CN = sections_mod.NUMERALS
+_GAP = sections_mod._GAP
 # A line's numbering mark, after markdown/list decoration a converter may add.
 _LEAD = r"^[ \t\u3000#*>\-]*"
 _MARKS = (
@@ -210,16 +210,15 @@ def _doubled_words(doc: Document, spans: list[tuple[int, int]]) -> list[Finding]
 
 def _contradictions(doc: Document, facts: list[Fact]) -> list[Finding]:
     """Two sentences that give this year's figure for one measure differently."""
-    said: dict[str, dict[float, Fact]] = {}
+    said: dict[prose.Measure, dict[float, Fact]] = {}
     for f in facts:
         measure = prose.this_year_measure(doc, f)
         if measure is not None:
-            said.setdefault(measure.key, {}).setdefault(f.value, f)
+            said.setdefault(measure, {}).setdefault(f.value, f)
     out: list[Finding] = []
-    for key, by_value in said.items():
+    for measure, by_value in said.items():
         if len(by_value) < 2:
             continue
-        measure = next(m for m in prose.MEASURES if m.key == key)
         first, second = sorted(by_value.values(), key=lambda f: f.char_start)[:2]
         sentences = [prose._sentence(doc, *prose._sentence_around(doc, f.char_start)) for f in (first, second)]
         out.append(Finding("structure", "warning", "statement_contradicted",
