@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/multilingual-e5-small
 
-.PHONY: setup run test test-fast browser bench clean
+.PHONY: setup run test test-fast browser postgres bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,11 +25,17 @@ browser:
 	@(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
+# Debian's PostgreSQL server binaries: the tests start their own cluster in a temporary folder
+# (tests/pg_server.py), so the package's own cluster is never used.
+postgres:
+	@(ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null) || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
+
 run: setup
 	$(BIN)/python -m ingest samples --quiet
 	$(BIN)/python -m web serve
 
-test: setup browser
+test: setup browser postgres
 	$(BIN)/python -m pytest -q
 
 test-fast: setup

@@ -129,7 +129,10 @@ def cmd_audit(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m assistant", description="Ask the stored annual reports.")
+    from ingest.settings import epilog
+    p = argparse.ArgumentParser(prog="python -m assistant", description="Ask the stored annual reports.",
+                                epilog=epilog("store", "embedding", "retrieval", "llm"),
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--config", help="config.toml to read (default: the project's)")
     p.add_argument("--data-dir", help="data folder with the fact store and the index")
     sub = p.add_subparsers(dest="command", required=True)

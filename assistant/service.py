@@ -95,6 +95,12 @@ class Assistant:
         if self._store is not None:
             self._store.close()
 
+    def warm(self) -> None:
+        """Load the embedding model and run every answering path once, at start-up, so the first
+        citizen's question is answered at full speed (loading the model takes seconds)."""
+        if not self._snap.empty:
+            self.ask("信息公开工作年度报告的总体情况")
+
     # --- browsing -----------------------------------------------------------
     def reports(self) -> list[dict]:
         return [dict(r) for r in self._snap.reports]

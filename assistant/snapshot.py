@@ -139,12 +139,14 @@ def build(store, vector_index=None, rrf_k: int = 60) -> Snapshot:
     for agency in {r["agency"] for r in snap.reports}:
         snap.years_of.setdefault(agency, [])
         snap.years_of[agency].sort()
-    texts = {r["id"]: (store.report(r["id"]) or {}).get("text", "") for r in snap.reports}
     previous: dict[tuple[int, str], Entry] = {}
     prose = sorted((f for f in facts if f["table_key"] == "narrative"),
                    key=lambda f: (f["report_id"], f.get("char_start") or 0))
+    text_of = (None, "")  # one report's text at a time: all of them at once is the biggest thing a store holds
     for f in prose:
-        text, start = texts.get(f["report_id"], ""), f.get("char_start")
+        if text_of[0] != f["report_id"]:
+            text_of = (f["report_id"], (store.report(f["report_id"]) or {}).get("text", ""))
+        text, start = text_of[1], f.get("char_start")
         e = Entry("narrative", "narrative", f["row_key"], f["column_key"], own=compact(f["row_label"]),
                   context=_context(text, start, f.get("char_end")) or compact(f["source_text"]),
                   unit=f["unit"], fact=f)

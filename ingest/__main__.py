@@ -7,12 +7,15 @@ import sys
 
 from tqdm import tqdm
 
-from .settings import load
+from .engines import describe, unreachable_errors
+from .settings import epilog, load
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ingest",
-                                 description="Ingest annual reports (PDF, HTML, TXT) into the fact store and the Chroma index.")
+                                 description="Ingest annual reports (PDF, HTML, TXT) into the fact store and the Chroma index.",
+                                 epilog=epilog("store", "embedding", "limits"),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("paths", nargs="*", help="report files or folders")
     ap.add_argument("--config", help="config file (default: config.toml)")
     ap.add_argument("--data-dir", help="where the stores live (overrides config)")
@@ -35,7 +38,15 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--agency is empty")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     config = load(args.config, data_dir=args.data_dir)
+    try:
+        return _run(args, config)
+    except unreachable_errors() as exc:
+        # A store that cannot be reached (a server down, a wrong URL): one line, no traceback.
+        print(f"错误：无法连接存储 (store unreachable): {describe(exc)}", file=sys.stderr)
+        return 2
 
+
+def _run(args, config) -> int:
     if args.check or args.repair:
         return _consistency(config, repair=args.repair)
 

@@ -1,12 +1,16 @@
 """The vector index of report chunks: a Chroma collection keyed by fact-store chunk ids.
 
-Embedded (a PersistentClient in ``data_dir/chroma``) or a Chroma server, as
-``chroma_mode`` says. Vectors always come from our own embedding model: the
-collection is opened with no embedding function, because Chroma's default one
-would try to download an ONNX model.
+Embedded (a PersistentClient in ``data_dir/chroma``) or a Chroma server
+(``chroma run --path DIR --port P`` reached at ``chroma_host:chroma_port``, with
+``chroma_token`` if set), as ``chroma_mode`` says. Vectors always come from our
+own embedding model: the collection is opened with no embedding function in
+either mode, because Chroma's default one would try to download an ONNX model.
+A server that cannot be reached raises ``IndexUnavailable`` naming its address.
 """
 from __future__ import annotations
 
+import string
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -24,13 +28,76 @@ class ReadOnlyIndex(PermissionError):
     pass
 
 
+class IndexUnavailable(ConnectionError):
+    """The Chroma server of ``chroma_mode = server`` does not answer, or answers as no Chroma server."""
+
+
+# What chromadb's token provider accepts; checked here so a bad token is named as such,
+# not reported as an unreachable server.
+TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + string.punctuation)
+
+
+def _server_name(config: Config) -> str:
+    return f"Chroma server at {config.chroma_host}:{config.chroma_port}"
+
+
+def _add_token(settings, token: str) -> None:
+    """Send ``chroma_token`` as ``Authorization: Bearer``, through chromadb's own client provider.
+
+    ``chroma run`` in chromadb 1.x (the Rust server) checks no token: its auth hook is a no-op
+    (chroma-core/chroma#3750) and it ignores the CHROMA_SERVER_AUTHN_* variables, so the token
+    only protects a server behind a proxy (or a Chroma deployment) that checks it.
+    """
+    if not token:
+        return
+    if not set(token) <= TOKEN_CHARS:
+        raise ValueError("chroma_token may hold only ASCII letters, digits and punctuation")
+    settings.chroma_client_auth_provider = "chromadb.auth.token_authn.TokenAuthClientProvider"
+    settings.chroma_client_auth_credentials = token
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain = []
+    while exc is not None and len(chain) < 10:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return chain
+
+
+def _unavailable(config: Config, exc: BaseException) -> IndexUnavailable:
+    """chromadb says "Could not connect" both when nothing listens and when something else answers
+    (a proxy's 401, another program's 404), and names no address; the causes tell them apart."""
+    import httpx
+
+    causes = _causes(exc)
+    if any(isinstance(c, httpx.TransportError) for c in causes):
+        return IndexUnavailable(f"{_server_name(config)} does not answer; start one with `chroma run --path DIR "
+                                f"--port {config.chroma_port}`, or set chroma_host/chroma_port (chroma_mode = server)")
+    answer = next((str(c) for c in causes[1:] if str(c)), str(exc))
+    return IndexUnavailable(f"{_server_name(config)} answered but not as a Chroma server that accepts us: "
+                            f"{answer[:200]} (check chroma_token, chroma_host and chroma_port)")
+
+
+def _server_client(config: Config, settings):
+    import chromadb
+    from chromadb.errors import ChromaError
+
+    _add_token(settings, str(config.chroma_token or ""))
+    host, port = str(config.chroma_host), int(config.chroma_port)
+    try:
+        # The client asks the server for its tenant on creation, so a dead server fails here, once.
+        return chromadb.HttpClient(host=host, port=port, settings=settings)
+    except (ValueError, ChromaError) as exc:
+        raise _unavailable(config, exc) from exc
+
+
 def _client(config: Config, readonly: bool):
     import chromadb
     from chromadb.config import Settings
 
     settings = Settings(anonymized_telemetry=False)
     if config.chroma_mode == "server":
-        return chromadb.HttpClient(host=config.chroma_host, port=int(config.chroma_port), settings=settings)
+        return _server_client(config, settings)
     if config.chroma_mode != "embedded":
         raise ValueError(f"chroma_mode must be 'embedded' or 'server', not {config.chroma_mode!r}")
     path = Path(config.data_path) / "chroma"
@@ -72,17 +139,34 @@ class VectorIndex:
         self._embeddings = embeddings
         self._store = None
         self._client = _client(config, readonly)
-        if readonly:
-            from chromadb.errors import NotFoundError
+        with self._reaching():
+            self._collection = self._open_collection()
 
-            try:
-                self._collection = self._client.get_collection(config.collection, embedding_function=None)
-            except (NotFoundError, ValueError) as exc:  # ValueError: older chromadb servers
-                raise IndexMissing(f"vector index has no collection {config.collection!r}; "
-                                   "run `python -m ingest` first") from exc
-        else:
-            self._collection = self._client.get_or_create_collection(
-                config.collection, embedding_function=None, configuration={"hnsw": {"space": SPACE}})
+    def _open_collection(self):
+        # embedding_function=None in both modes: chromadb embeds on the client side, and its default
+        # function would fetch an ONNX model on first use; with none, raw text is refused instead.
+        if not self.readonly:
+            return self._client.get_or_create_collection(
+                self.config.collection, embedding_function=None, configuration={"hnsw": {"space": SPACE}})
+        from chromadb.errors import NotFoundError
+
+        try:
+            return self._client.get_collection(self.config.collection, embedding_function=None)
+        except (NotFoundError, ValueError) as exc:  # ValueError: older chromadb servers
+            where = _server_name(self.config) if self.config.chroma_mode == "server" else "vector index"
+            raise IndexMissing(f"{where} has no collection {self.config.collection!r}; "
+                               "run `python -m ingest` first") from exc
+
+    @contextmanager
+    def _reaching(self):
+        """A server lost after opening fails with its address, not with a bare httpx error."""
+        import httpx
+
+        try:
+            yield
+        except httpx.TransportError as exc:
+            raise IndexUnavailable(f"{_server_name(self.config)} stopped answering "
+                                   f"({type(exc).__name__}: {exc})") from exc
 
     @property
     def embeddings(self):
@@ -116,12 +200,10 @@ class VectorIndex:
             raise ValueError(f"add: {len(ids)} ids, {len(texts)} texts, {len(metadatas)} metadatas")
         for start in range(0, len(ids), ADD_BATCH):
             part = slice(start, start + ADD_BATCH)
-            self._collection.upsert(
-                ids=list(ids[part]),
-                embeddings=self.embeddings.embed_documents(list(texts[part])),
-                documents=list(texts[part]),
-                metadatas=[_clean(m) for m in metadatas[part]],
-            )
+            vectors = self.embeddings.embed_documents(list(texts[part]))
+            with self._reaching():
+                self._collection.upsert(ids=list(ids[part]), embeddings=vectors, documents=list(texts[part]),
+                                        metadatas=[_clean(m) for m in metadatas[part]])
 
     def relabel(self, ids: list[str], agency: str, year: int | None) -> None:
         """Give chunks another agency and year (a staff correction) without embedding them again."""
@@ -129,19 +211,23 @@ class VectorIndex:
         for start in range(0, len(ids), ADD_BATCH):
             part = list(ids[start:start + ADD_BATCH])
             meta = {"agency": agency, "year": year if year is not None else -1}
-            self._collection.update(ids=part, metadatas=[dict(meta) for _ in part])
+            with self._reaching():
+                self._collection.update(ids=part, metadatas=[dict(meta) for _ in part])
 
     def delete(self, ids: Iterable[str]) -> None:
         self._writable()
         ids = list(ids)
         if ids:
-            self._collection.delete(ids=ids)
+            with self._reaching():
+                self._collection.delete(ids=ids)
 
     def ids(self) -> set[str]:
-        return set(self._collection.get(include=[])["ids"])
+        with self._reaching():
+            return set(self._collection.get(include=[])["ids"])
 
     def count(self) -> int:
-        return self._collection.count()
+        with self._reaching():
+            return self._collection.count()
 
     def search(self, query: str, k: int, agency: str | None = None, year: int | None = None,
                years: list[int] | None = None, report_ids: list[str] | None = None) -> list[tuple[str, float]]:
@@ -152,12 +238,10 @@ class VectorIndex:
         """
         if k <= 0 or years == [] or report_ids == [] or self.count() == 0:
             return []
-        res = self._collection.query(
-            query_embeddings=[self.embed_query(query)],
-            n_results=k,
-            where=_where(agency, year, years, report_ids),
-            include=["distances"],
-        )
+        vector = self.embed_query(query)
+        with self._reaching():
+            res = self._collection.query(query_embeddings=[vector], n_results=k,
+                                         where=_where(agency, year, years, report_ids), include=["distances"])
         return [(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]
 
     def _writable(self) -> None:

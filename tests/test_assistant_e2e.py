@@ -15,13 +15,15 @@ import pytest
 from assistant import Assistant
 from assistant.agencies import name_forms
 from ingest.factstore import FactStore
+from tests.conftest import store_env
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def ingested(corpus_config):
-    return corpus_config
+@pytest.fixture(scope="session", params=["sqlite+embedded", "postgresql+chroma-server"])
+def ingested(request):
+    """Every test here runs on the default embedded stores and on the deployment engines."""
+    return request.getfixturevalue("corpus_config" if request.param == "sqlite+embedded" else "server_corpus_config")
 
 
 @pytest.fixture(scope="session")
@@ -253,10 +255,10 @@ def test_language_model_rewording_is_checked(ingested, store):
 
 
 def test_cli_ask_json_and_eval(ingested, tmp_path, assistant, store):
-    data = str(ingested.data_path)
+    data, env = str(ingested.data_path), store_env(ingested)
     agency, year = agency_years_with(store, "applications", "new", "total")[0]
     out = subprocess.run([sys.executable, "-m", "assistant", "ask", f"{agency}{year}年新收了多少件政府信息公开申请？",
-                          "--json", "--data-dir", data], capture_output=True, text=True, cwd=ROOT, check=True)
+                          "--json", "--data-dir", data], capture_output=True, text=True, cwd=ROOT, check=True, env=env)
     obj = json.loads(out.stdout)
     assert {"question", "route", "answer", "facts", "sources", "warnings"} <= set(obj)
     assert {"agency", "year", "table", "row", "column", "value", "unit", "kind", "source"} <= set(obj["facts"][0])
@@ -268,10 +270,10 @@ def test_cli_ask_json_and_eval(ingested, tmp_path, assistant, store):
     qfile = tmp_path / "q.jsonl"
     qfile.write_text("\n".join(json.dumps(i, ensure_ascii=False) for i in items), encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "assistant", "eval", str(qfile), "--data-dir", data],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+                         capture_output=True, text=True, cwd=ROOT, check=True, env=env)
     assert "overall         2/2" in out.stdout
     out = subprocess.run([sys.executable, "-m", "assistant", "reports", "--format", "json", "--data-dir", data],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+                         capture_output=True, text=True, cwd=ROOT, check=True, env=env)
     assert json.loads(out.stdout)
 
 

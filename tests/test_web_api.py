@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 
 import pytest
 
@@ -171,7 +172,7 @@ def test_unknown_agency_is_just_empty(client):
 
 def test_healthz(client):
     body = client.get("/healthz").get_json()
-    assert body == {"status": "ok", "reports": len(SMALL_FILES)}
+    assert body == {"status": "ok", "reports": len(SMALL_FILES), "worker": os.getpid()}
 
 
 def test_api_needs_no_csrf_token(client):
@@ -184,7 +185,7 @@ def test_without_any_report_the_assistant_says_so(tmp_path):
     empty = create_app(load(data_dir=str(tmp_path / "empty")), {"TESTING": True}).test_client()
     result = empty.post("/api/ask", json={"question": "平潭2022年部分公开的申请有几件？"}).get_json()
     assert result["route"] == "none" and not result["facts"]
-    assert empty.get("/healthz").get_json() == {"status": "ok", "reports": 0}
+    assert empty.get("/healthz").get_json() == {"status": "ok", "reports": 0, "worker": os.getpid()}
     assert empty.get("/").status_code == 200
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
 from web import create_app
 from web.__main__ import main as web_main
 from web.users import create_user, users_path
+from tests.conftest import ROOT
 
 NAME, PASSWORD = "staff", "correct-horse-battery"
 
@@ -141,11 +144,23 @@ def test_security_headers(client):
                                                       "csrf_token": csrf_token(client)}).headers["Set-Cookie"]
 
 
-def test_secret_key_is_generated_once_into_the_data_dir(config):
+def test_secret_key_is_generated_once_into_the_shared_store(config):
     first = create_app(config).secret_key
-    assert (config.data_path / "secret_key").read_text().strip() == first
-    assert create_app(config).secret_key == first
+    assert len(first) == 64 and not (config.data_path / "secret_key").exists()
+    # Another worker process: a fresh interpreter reading the same store signs with the same key.
+    other = subprocess.run([sys.executable, "-c", "import sys; from ingest.settings import load; from web import "
+                            "create_app; print(create_app(load(data_dir=sys.argv[1])).secret_key)",
+                            str(config.data_path)], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert other.stdout.strip() == first
     assert create_app(config.replace(web_secret_key="from-config")).secret_key == "from-config"
+
+
+def test_a_key_file_from_an_older_release_is_kept(tmp_path):
+    from ingest.settings import load
+    config = load(data_dir=str(tmp_path / "data"))
+    config.data_path.mkdir(parents=True)
+    (config.data_path / "secret_key").write_text("k" * 64, encoding="ascii")
+    assert create_app(config).secret_key == "k" * 64  # sessions signed before the upgrade stay valid
 
 
 def test_repeated_failed_sign_ins_are_refused_for_a_while(client):

@@ -7,9 +7,6 @@ stores directly.
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -58,7 +55,8 @@ def create_app(config=None, test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = config.web_secret_key or _stored_secret_key(config.data_path)
+        from . import state
+        app.config["SECRET_KEY"] = config.web_secret_key or state.secret_key(config)
 
     from . import api, audit, auth, backend, chat, console, users
 
@@ -79,23 +77,6 @@ def create_app(config=None, test_config: dict | None = None) -> Flask:
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_security_headers)
     return app
-
-
-def _stored_secret_key(data_path: Path) -> str:
-    """Generated once, so sessions survive restarts without a key in config.toml."""
-    path = data_path / "secret_key"
-    data_path.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_text(encoding="ascii").strip()
-        if key:
-            return key
-        raise RuntimeError(f"{path} is empty; delete it to generate a new key") from None
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        key = secrets.token_hex(32)
-        fh.write(key)
-    return key
 
 
 def _request_limits():

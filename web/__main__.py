@@ -23,8 +23,9 @@ def serve(config, threads: int = 8, warm: bool = True, **waitress_options):
     if warm:
         with app.app_context():
             try:
-                n = len(backend.assistant().reports())
-                print(f"已载入 {n} 份报告", flush=True)
+                assistant = backend.assistant()
+                assistant.warm()
+                print(f"已载入 {len(assistant.reports())} 份报告", flush=True)
             except backend.Unavailable as exc:
                 print(f"警告：{exc}（上传报告后可用）", file=sys.stderr, flush=True)
     print(f"在 http://{config.web_host}:{config.web_port}/ 提供服务", flush=True)
@@ -43,15 +44,21 @@ def _read_password() -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m web", description="Report Assistant web app")
+    from ingest.settings import epilog
+    parser = argparse.ArgumentParser(prog="python -m web", description="Report Assistant web app", epilog=epilog(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", help="config.toml to read (default: the project's, or $REPORT_ASSISTANT_CONFIG)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p_serve = sub.add_parser("serve", help="serve the app with waitress")
+    p_serve = sub.add_parser("serve", help="serve the app with waitress", epilog=epilog(),
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
     p_serve.add_argument("--data-dir", help="data directory (overrides config data_dir)")
     p_serve.add_argument("--host", help="listen address (default: config web_host, 127.0.0.1)")
     p_serve.add_argument("--port", type=int, help="listen port (default: config web_port, 8080)")
-    p_serve.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
+    p_serve.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
+    p_serve.add_argument("--workers", type=int, default=1,
+                         help="worker processes: 1 = waitress in this process; more = gunicorn with --preload "
+                              "(see docs/deploy.md)")
 
     p_user = sub.add_parser("create-user", help="create a staff account (password prompted for)")
     p_user.add_argument("name")
@@ -65,7 +72,13 @@ def main(argv=None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     config = _config(args)
     if args.command == "serve":
-        serve(config, threads=args.threads)
+        if args.workers < 1:
+            parser.error("--workers must be at least 1")
+        if args.workers > 1:
+            from .workers import serve as serve_workers
+            serve_workers(config, args.workers, threads=args.threads)
+        else:
+            serve(config, threads=args.threads)
         return 0
     from .users import create_user
     try:
@@ -73,7 +86,10 @@ def main(argv=None) -> int:
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
-    print(f"已{'设置' if args.replace else '创建'}用户 {args.name.strip()}（{config.data_path / 'users.sqlite3'}）")
+    from ingest.engines import display
+
+    from .state import state_url
+    print(f"已{'设置' if args.replace else '创建'}用户 {args.name.strip()}（{display(state_url(config))}）")
     return 0
 
 

@@ -6,6 +6,7 @@ only called with a question and history that passed ``read_question``.
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -156,4 +157,5 @@ def healthz():
         n = len(backend.assistant().reports())
     except backend.Unavailable as exc:
         return jsonify(status="unavailable", error=str(exc)), 503
-    return jsonify(status="ok", reports=n)
+    # The worker's pid: behind a load balancer or gunicorn, tells which process answered.
+    return jsonify(status="ok", reports=n, worker=os.getpid())

@@ -306,7 +306,7 @@ def reingest(report_id: int):
 def _job(job_id: str):
     job = backend.get().jobs.get(job_id)
     if job is None:
-        fail(404, "没有这个导入任务（服务重启后任务记录会清空）")
+        fail(404, "没有这个导入任务（可能已过期）")
     return job
 
 

@@ -1,4 +1,4 @@
-"""Staff accounts: a small SQLite file of our own in data_dir (never the fact store).
+"""Staff accounts, in the web state store (web.state; never the fact store's tables).
 
 Passwords are stored as werkzeug hashes. Accounts are created from the command
 line only (``flask --app web create-user NAME`` or ``python -m web create-user NAME``):
@@ -6,68 +6,33 @@ there is no sign-up page, so a citizen can never make themselves staff.
 """
 from __future__ import annotations
 
-import os
-import sqlite3
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask import current_app, g
+from flask import current_app
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import state
 
 MIN_PASSWORD = 8
 MAX_NAME = 64
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    session_version INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS login_failures (
-    key TEXT NOT NULL,
-    at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(key, at);
-"""
 
 # Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def users_path(config) -> Path:
+    """The default accounts file (when web_store_url is empty)."""
     return config.data_path / "users.sqlite3"
 
 
-def connect(config) -> sqlite3.Connection:
-    path = users_path(config)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        # Password hashes: readable by the service's own account only.
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    db = sqlite3.connect(path, timeout=10)
-    db.row_factory = sqlite3.Row
-    db.executescript(SCHEMA)
-    if "session_version" not in {r["name"] for r in db.execute("PRAGMA table_info(users)")}:
-        with db:  # a file from before sessions could be revoked
-            db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
-    return db
-
-
-def get_db() -> sqlite3.Connection:
-    if "users_db" not in g:
-        g.users_db = connect(current_app.config["REPORT_CONFIG"])
-    return g.users_db
-
-
-def close_db(_exc=None):
-    db = g.pop("users_db", None)
-    if db is not None:
-        db.close()
+def _db():
+    return state.engine(current_app.config["REPORT_CONFIG"])
 
 
 def check_name(name: str) -> str:
@@ -84,23 +49,18 @@ def create_user(config, name: str, password: str, replace: bool = False) -> None
         raise ValueError(f"密码至少 {MIN_PASSWORD} 个字符")
     pw_hash = generate_password_hash(password)
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    db = connect(config)
+    row = {"name": name, "pw": pw_hash, "now": now}
+    insert = "INSERT INTO users (name, password_hash, created_at) VALUES (:name, :pw, :now)"
     try:
-        with db:
+        with state.engine(config).begin() as db:
             if replace:
                 # A new password ends every session signed in with the old one.
-                db.execute("INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)"
-                           " ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash,"
-                           " session_version = session_version + 1",
-                           (name, pw_hash, now))
+                db.execute(text(insert + " ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash,"
+                                " session_version = users.session_version + 1"), row)
             else:
-                try:
-                    db.execute("INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)",
-                               (name, pw_hash, now))
-                except sqlite3.IntegrityError:
-                    raise ValueError(f"用户 {name} 已存在（要重设密码请加 --replace）") from None
-    finally:
-        db.close()
+                db.execute(text(insert), row)
+    except IntegrityError:
+        raise ValueError(f"用户 {name} 已存在（要重设密码请加 --replace）") from None
 
 
 def account_key(name: str) -> str:
@@ -110,8 +70,9 @@ def account_key(name: str) -> str:
 
 
 def authenticate(name: str, password: str) -> dict | None:
-    row = get_db().execute("SELECT id, name, password_hash, session_version FROM users WHERE name = ?",
-                           (account_key(name),)).fetchone()
+    with _db().connect() as db:
+        row = db.execute(text("SELECT id, name, password_hash, session_version FROM users WHERE name = :n"),
+                         {"n": account_key(name)}).mappings().first()
     if row is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
@@ -120,39 +81,36 @@ def authenticate(name: str, password: str) -> dict | None:
     return {"id": row["id"], "name": row["name"], "session_version": row["session_version"]}
 
 
-# Failed sign-ins live in the accounts file, so every worker process counts the same tries.
+# Failed sign-ins live in the state store, so every worker process counts the same tries.
 
 def recent_failures(key: str, window: float) -> int:
     """Failures recorded for ``key`` in the last ``window`` seconds (older ones are forgotten)."""
-    db = get_db()
-    now = time.time()
-    with db:
-        db.execute("DELETE FROM login_failures WHERE key = ? AND at < ?", (key, now - window))
-        return db.execute("SELECT count(*) FROM login_failures WHERE key = ?", (key,)).fetchone()[0]
+    with _db().begin() as db:
+        db.execute(text("DELETE FROM login_failures WHERE key = :k AND at < :t"), {"k": key, "t": time.time() - window})
+        return db.execute(text("SELECT count(*) FROM login_failures WHERE key = :k"), {"k": key}).scalar_one()
 
 
 def record_failure(*keys: str) -> None:
-    db = get_db()
-    with db:
-        db.executemany("INSERT INTO login_failures VALUES (?, ?)", [(k, time.time()) for k in keys])
+    with _db().begin() as db:
+        db.execute(text("INSERT INTO login_failures (key, at) VALUES (:k, :t)"), [{"k": k, "t": time.time()} for k in keys])
 
 
 def clear_failures(key: str) -> None:
-    db = get_db()
-    with db:
-        db.execute("DELETE FROM login_failures WHERE key = ?", (key,))
+    with _db().begin() as db:
+        db.execute(text("DELETE FROM login_failures WHERE key = :k"), {"k": key})
 
 
 def get_user(user_id: int) -> dict | None:
-    row = get_db().execute("SELECT id, name, session_version FROM users WHERE id = ?", (user_id,)).fetchone()
+    with _db().connect() as db:
+        row = db.execute(text("SELECT id, name, session_version FROM users WHERE id = :i"),
+                         {"i": user_id}).mappings().first()
     return dict(row) if row else None
 
 
 def end_sessions(user_id: int) -> None:
-    """Every session of this account stops working, in every worker (the version is in the file)."""
-    db = get_db()
-    with db:
-        db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = ?", (user_id,))
+    """Every session of this account stops working, in every worker (the version is in the store)."""
+    with _db().begin() as db:
+        db.execute(text("UPDATE users SET session_version = session_version + 1 WHERE id = :i"), {"i": user_id})
 
 
 @click.command("create-user")
@@ -171,5 +129,4 @@ def create_user_command(name: str, password: str, replace: bool):
 
 
 def init_app(app):
-    app.teardown_appcontext(close_db)
     app.cli.add_command(create_user_command)

@@ -1,0 +1,75 @@
+"""Several worker processes: gunicorn, pre-forking, with the app imported once (``--preload``).
+
+Why gunicorn: waitress is one process (threads share one interpreter lock, and one crash takes
+the site down); gunicorn forks N processes that share the listening socket, restarts a worker
+that dies, and with preload the code (torch, jieba, Flask) is imported once and shared
+copy-on-write. Everything the workers must agree on is in the stores (web.state, the fact
+store and its version counter), never in a process.
+
+The embedding model is *not* loaded before the fork (torch's thread pools do not survive a
+fork); each worker loads it, and answers one question, as it starts (``post_worker_init``), so
+the first real question is not the one that pays for it.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+
+from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
+
+
+class _Server(BaseApplication):
+    def __init__(self, app, options: dict):
+        self.application, self.options = app, options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def _post_fork(app):
+    def hook(_server, _worker):
+        # Connections opened in the parent (the state store's migration check) must not be shared.
+        from . import state
+        state.dispose_after_fork()
+    return hook
+
+
+def _post_worker_init(app):
+    def hook(worker):
+        from . import backend
+        with app.app_context():
+            try:
+                backend.get().assistant().warm()
+            except backend.Unavailable as exc:
+                print(f"警告：{exc}（上传报告后可用）", file=sys.stderr, flush=True)
+        worker.log.info("worker %s ready (model loaded)", worker.pid)
+    return hook
+
+
+def serve(config, workers: int, threads: int = 8, timeout: int = 120) -> None:
+    from . import create_app
+
+    app = create_app(config)
+    options = {
+        "bind": f"{config.web_host}:{int(config.web_port)}",
+        "workers": workers,
+        # Threads per worker: a streamed answer or a console poll does not hold a whole process.
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": True,
+        "timeout": timeout,
+        "graceful_timeout": 30,
+        "post_fork": _post_fork(app),
+        "post_worker_init": _post_worker_init(app),
+        "accesslog": None,
+        "proc_name": "report-assistant",
+    }
+    print(f"在 http://{config.web_host}:{config.web_port}/ 提供服务（{workers} 个工作进程）", flush=True)
+    _Server(app, options).run()
