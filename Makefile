@@ -42,6 +42,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not e2e"
 
 bench: setup
+	$(BIN)/pip install -q -r requirements-bench.txt -c constraints.txt
 	$(BIN)/python scripts/bench_ingest.py
 	$(BIN)/python scripts/bench_answer.py
 
