@@ -110,6 +110,15 @@ def test_an_upload_through_one_worker_is_answered_by_every_worker(two_workers):
     seen = _until_both_workers(answer)
     assert len(set(seen.values())) == 1  # the same figure from every worker
 
+    def narrative():
+        # The model's weights were loaded before the fork: every worker must still embed (no hang).
+        with _fresh(two_workers) as c:
+            pid = c.get("/healthz").json()["worker"]
+            result = c.post("/api/ask", json={"question": "沭阳发改局2023年在政策解读方面做了什么？"}).json()
+            return pid, (result["route"], sorted({s["agency"] for s in result["sources"]}))
+
+    assert all(answer == ("narrative", [AGENCY]) for answer in _until_both_workers(narrative).values())
+
 
 def test_a_lockout_set_through_one_worker_holds_in_the_other(two_workers):
     for _ in range(5):

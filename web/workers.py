@@ -6,14 +6,17 @@ that dies, and with preload the code (torch, jieba, Flask) is imported once and 
 copy-on-write. Everything the workers must agree on is in the stores (web.state, the fact
 store and its version counter), never in a process.
 
-The embedding model is *not* loaded before the fork (torch's thread pools do not survive a
-fork); each worker loads it, and answers one question, as it starts (``post_worker_init``), so
-the first real question is not the one that pays for it.
+The embedding model's weights are loaded once, before the fork, and shared by the workers;
+the parent does it with one torch thread, because a thread pool started before a fork does not
+survive it (a child would hang on its first inference). Each worker then gets its threads back,
+builds its snapshot of the stores and answers one question as it starts (``post_worker_init``),
+so the first real question is not the one that pays for it.
 """
 from __future__ import annotations
 
 import logging
 import sys
+import time
 
 from gunicorn.app.base import BaseApplication
 
@@ -33,10 +36,33 @@ class _Server(BaseApplication):
         return self.application
 
 
-def _post_fork(app):
-    def hook(_server, _worker):
-        # Connections opened in the parent (the state store's migration check) must not be shared.
+def _preload(config) -> int:
+    """Load what every worker shares (the model, jieba's dictionary) in the parent; returns the
+    torch thread count to give back to each worker."""
+    import jieba
+    import torch
+
+    from ingest.embeddings import EmbeddingModelMissing, get_embeddings
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    jieba.initialize()
+    try:
+        get_embeddings(config)
+    except EmbeddingModelMissing as exc:  # narrative answers fall back to BM25; say so once, here
+        log.warning("%s", exc)
+    return threads
+
+
+def _post_fork(threads: int):
+    def hook(_server, worker):
+        import torch
+
+        worker.forked_at = time.perf_counter()
+
         from . import state
+        torch.set_num_threads(threads)
+        # Connections opened in the parent (the state store's migration check) must not be shared.
         state.dispose_after_fork()
     return hook
 
@@ -49,7 +75,9 @@ def _post_worker_init(app):
                 backend.get().assistant().warm()
             except backend.Unavailable as exc:
                 print(f"警告：{exc}（上传报告后可用）", file=sys.stderr, flush=True)
-        worker.log.info("worker %s ready (model loaded)", worker.pid)
+        # From fork to ready to answer at full speed: the worker's cold start.
+        worker.log.info("worker %s ready %.1f s after its start (snapshot built, first answer given)",
+                        worker.pid, time.perf_counter() - worker.forked_at)
     return hook
 
 
@@ -57,6 +85,7 @@ def serve(config, workers: int, threads: int = 8, timeout: int = 120) -> None:
     from . import create_app
 
     app = create_app(config)
+    threads_per_worker = _preload(config)
     options = {
         "bind": f"{config.web_host}:{int(config.web_port)}",
         "workers": workers,
@@ -66,7 +95,7 @@ def serve(config, workers: int, threads: int = 8, timeout: int = 120) -> None:
         "preload_app": True,
         "timeout": timeout,
         "graceful_timeout": 30,
-        "post_fork": _post_fork(app),
+        "post_fork": _post_fork(threads_per_worker),
         "post_worker_init": _post_worker_init(app),
         "accesslog": None,
         "proc_name": "report-assistant",
