@@ -168,7 +168,7 @@ class JobManager:
 
     def start_upload(self, staged: list[Path], user: str, rejected: list[dict]) -> Job:
         """Ingest files staged under uploads/.staging/<x>/; they are moved into uploads/ first."""
-        from assistant import library
+        from ingest import library
 
         def work(job: Job):
             # Moved only now, when this job's turn has come, so a file is never replaced while being read.
@@ -196,7 +196,7 @@ class JobManager:
         return self._submit("upload", len(staged), user, work, "导入失败", cleanup, results=rejected)
 
     def start_reingest(self, report_id: int, label: str, user: str) -> Job:
-        from assistant import library
+        from ingest import library
 
         def work(job: Job):
             job.results.append(_plain_result(library.reingest_report(self.backend.config, report_id), label))
@@ -205,7 +205,7 @@ class JobManager:
         return self._submit("reingest", 1, user, work, "重新导入失败", current=label)
 
     def start_delete(self, report_id: int, file_name: str, user: str) -> Job:
-        from assistant import library
+        from ingest import library
 
         def work(job: Job):
             deleted = library.delete_report(self.backend.config, report_id)
@@ -222,7 +222,7 @@ class JobManager:
         return self._submit("delete", 1, user, work, "删除失败", current=file_name)
 
     def start_correct(self, report_id: int, file_name: str, agency: str, year: int | None, user: str) -> Job:
-        from assistant import library
+        from ingest import library
 
         def work(job: Job):
             try:

@@ -1,15 +1,15 @@
-"""Staff actions that change the stores, for the web console.
+"""Staff actions that change the stores, for the web console's jobs (web.jobs).
 
-The web layer talks only to ``assistant``; writing is ingestion's job, so these
-are thin hand-offs to ``ingest.pipeline`` (the one place that writes).
+Writing is ingestion's job: the console hands its writes here, ``assistant`` only reads.
+Thin hand-offs to ``ingest.pipeline`` (the one place that writes), by report id.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable
 
-from ingest import pipeline
-from ingest.factstore import FactStore
+from . import pipeline
+from .factstore import FactStore
 
 
 def ingest_paths(config, paths: list[str], on_progress: Callable[[int, int, str], None] | None = None,
