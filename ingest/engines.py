@@ -21,11 +21,13 @@ class StoreMissing(FileNotFoundError):
 
 def unreachable_errors() -> tuple[type[BaseException], ...]:
     """What a store that cannot be reached raises: a database server down or refusing us
-    (SQLAlchemy's OperationalError), or the Chroma server (vector_index.IndexUnavailable)."""
+    (SQLAlchemy's OperationalError, or psycopg's own from the writers' advisory lock), or the
+    Chroma server (vector_index.IndexUnavailable)."""
+    import psycopg
     from sqlalchemy.exc import OperationalError
 
     from .vector_index import IndexUnavailable
-    return (OperationalError, IndexUnavailable)
+    return (OperationalError, psycopg.OperationalError, IndexUnavailable)
 
 
 def describe(exc: BaseException) -> str:

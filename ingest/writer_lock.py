@@ -5,9 +5,14 @@ lock, so the start-up sweep of orphan vectors can only ever see vectors that no
 live writer owns: a writer that has added vectors but not yet committed its
 report still holds the lock. The lock is an OS file lock (flock) next to the
 fact store, so it is released by the kernel when a writer dies, even by SIGKILL.
+When the fact store is PostgreSQL, writers may run on several machines, each with
+its own data_dir: a session-level advisory lock in that database is held as well,
+released by the server when the writer's connection goes, however it ends.
 """
 from __future__ import annotations
 
+import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -15,6 +20,10 @@ from typing import Callable, Iterator
 from filelock import FileLock, Timeout
 
 LOCK_NAME = "writer.lock"
+# One key for every writer of a database (pg_advisory_lock takes a bigint); the value only has to
+# differ from other applications' keys in the same database.
+ADVISORY_KEY = 0x52415F5752495445  # "RA_WRITE"
+_depth = threading.local()  # nested writes in one thread hold the database lock once
 
 
 class WriterBusy(TimeoutError):
@@ -41,13 +50,49 @@ def writer(config, on_wait: Callable[[str], None] | None = None, timeout: float 
         lock.acquire(timeout=0)
     except Timeout:
         if on_wait:
-            on_wait("另一个导入正在写入同一数据目录，等待其完成… (another ingest is running, waiting)")
+            on_wait(WAITING)
         try:
             lock.acquire(timeout=wait)
         except Timeout:
             raise WriterBusy(f"{path.parent}: 另一个导入 {wait:g} 秒后仍在写入，本次未做任何改动 "
                              "(another writer still holds the store)") from None
     try:
-        yield
+        held = getattr(_depth, "n", 0)
+        session = _database_lock(config, on_wait, wait) if held == 0 else None
+        _depth.n = held + 1
+        try:
+            yield
+        finally:
+            _depth.n = held
+            if session is not None:
+                session.close()  # ends the session, and with it the advisory lock
     finally:
         lock.release()
+
+
+WAITING = "另一个导入正在写入同一数据目录，等待其完成… (another ingest is running, waiting)"
+
+
+def _database_lock(config, on_wait, wait: float):
+    """For a PostgreSQL fact store: a connection holding the writers' advisory lock; else None."""
+    from .engines import is_postgres
+    from .factstore import store_url
+
+    url = store_url(config)
+    if not is_postgres(url):
+        return None
+    import psycopg
+
+    conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True)
+    deadline = None if wait < 0 else time.monotonic() + wait
+    told = False
+    while not conn.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_KEY,)).fetchone()[0]:
+        if on_wait and not told:
+            on_wait(WAITING.replace("同一数据目录", "同一数据库"))
+            told = True
+        if deadline is not None and time.monotonic() > deadline:
+            conn.close()
+            raise WriterBusy(f"{config.fact_store_url.split('@')[-1]}: 另一个导入 {wait:g} 秒后仍在写入，"
+                             "本次未做任何改动 (another writer still holds the store)")
+        time.sleep(0.2)
+    return conn

@@ -135,3 +135,31 @@ def test_an_unreachable_store_is_one_line_not_a_traceback(tmp_path, var, value, 
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "无法连接存储" in done.stderr and names in done.stderr
+
+
+def test_writers_on_two_machines_of_one_database_take_turns(tmp_path, pg_url):
+    """Two data_dirs (two machines: their file locks never meet) writing to one PostgreSQL."""
+    import threading
+
+    from ingest.writer_lock import WriterBusy, writer
+    one = load(data_dir=str(tmp_path / "one"), fact_store_url=pg_url)
+    two = load(data_dir=str(tmp_path / "two"), fact_store_url=pg_url)
+    told, inside, leave = [], threading.Event(), threading.Event()
+
+    def first():
+        with writer(one):
+            with writer(one):  # a write step inside another holds the database lock once
+                inside.set()
+                leave.wait(30)
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert inside.wait(30)
+    with pytest.raises(WriterBusy):
+        with writer(two, on_wait=told.append, timeout=0.5):
+            pass
+    assert told and "等待" in told[0]
+    leave.set()
+    t.join(30)
+    with writer(two, timeout=5):  # free again once the first writer is done
+        pass
