@@ -121,7 +121,7 @@ class E5Embeddings(Embeddings):
     def ahead(self, texts: Iterable[str]) -> Iterator[None]:
         """Embed these passages now, in one run, and serve ``embed_documents`` from them inside the block:
         chunks of several reports batched together pad far less than each report's alone."""
-        todo = [t for t in dict.fromkeys(texts)]
+        todo = list(dict.fromkeys(texts))
         with self._ahead_lock:
             todo = [t for t in todo if t not in self._ahead]
         vectors = dict(zip(todo, self._encode(todo, PASSAGE_PROMPT))) if todo else {}

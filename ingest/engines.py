@@ -21,13 +21,20 @@ class StoreMissing(FileNotFoundError):
 
 def unreachable_errors() -> tuple[type[BaseException], ...]:
     """What a store that cannot be reached raises: a database server down or refusing us
-    (SQLAlchemy's OperationalError, or psycopg's own from the writers' advisory lock), or the
-    Chroma server (vector_index.IndexUnavailable)."""
-    import psycopg
+    (SQLAlchemy's OperationalError), or the Chroma server (vector_index.IndexUnavailable)."""
     from sqlalchemy.exc import OperationalError
 
     from .vector_index import IndexUnavailable
-    return (OperationalError, psycopg.OperationalError, IndexUnavailable)
+    return (OperationalError, IndexUnavailable)
+
+
+def causes(exc: BaseException | None) -> list[BaseException]:
+    """An error and what it was raised from or while handling, outermost first (at most ten)."""
+    chain = []
+    while exc is not None and len(chain) < 10:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return chain
 
 
 def describe(exc: BaseException) -> str:
@@ -87,11 +94,8 @@ class Migrations:
     def __init__(self, scripts: Path, version_table: str = "alembic_version", legacy_table: str | None = None):
         self.scripts, self.version_table, self.legacy_table = scripts, version_table, legacy_table
 
-    def _config(self, conn: Connection | None):
-        from alembic.config import Config as AlembicConfig
-
-        cfg = AlembicConfig()
-        cfg.set_main_option("script_location", str(self.scripts))
+    def _config(self, conn: Connection):
+        cfg = _alembic_config(self.scripts)
         cfg.attributes["connection"] = conn
         cfg.attributes["version_table"] = self.version_table
         return cfg
@@ -115,21 +119,26 @@ class Migrations:
         from alembic import command
 
         with engine.begin() as conn:
-            tables = set(inspect(conn).get_table_names())
-            stamped = self.version_table in tables
-            if stamped and self.current(conn) == (self.head if revision == "head" else revision):
+            stamped = self.version_table in inspect(conn).get_table_names()
+            current = self.current(conn)
+            if stamped and current == (self.head if revision == "head" else revision):
                 return
             cfg = self._config(conn)
-            if not stamped and self.current(conn):
-                command.stamp(cfg, self.current(conn))
+            if not stamped and current:
+                command.stamp(cfg, current)
             command.upgrade(cfg, revision)
+
+
+def _alembic_config(scripts: Path):
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(scripts))
+    return cfg
 
 
 @lru_cache(maxsize=None)
 def _head(scripts: Path) -> str:
-    from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
 
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(scripts))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return ScriptDirectory.from_config(_alembic_config(scripts)).get_current_head()

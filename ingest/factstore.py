@@ -20,14 +20,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from .engines import Migrations, StoreMissing, display, engine_for
-
 from .records import ParsedReport
 from .store_schema import chunks as chunks_t, facts as facts_t, findings as findings_t
 from .store_schema import metadata_corrections as corrections_t, reports as reports_t, store_version
 
-FACT_COLUMNS = ("report_id", "agency", "year", "table_key", "table_label", "row_key", "row_group", "row_label",
-                "column_key", "column_label", "value", "unit", "kind", "source_text", "source_line",
-                "source_page", "char_start", "char_end")
+FACT_COLUMNS = tuple(c.name for c in facts_t.c if c.name != "id")  # what facts() may filter on
 
 
 MIGRATIONS = Migrations(Path(__file__).resolve().parent / "migrations", legacy_table="schema_migrations")

@@ -23,6 +23,7 @@ from . import chunking, narrative, sections, tables
 from .audit import across_years
 from .audit import report as audit_report
 from .checks import check
+from .engines import causes
 from .factstore import FactStore, chunk_id
 from .metadata import GIVEN, assess, clean_name
 from .readers import SUPPORTED, read
@@ -174,22 +175,35 @@ def _read_ahead(config, store: FactStore, files: list[Path], agency, year, force
     ahead: dict = {}
     for path in files:
         try:
-            if not path.is_file() or path.stat().st_size > int(config.max_report_mb) * 1024 * 1024:
-                continue
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
-            old = store.report_by_name(path.name)
-            if old and not force and old["sha256"] == sha:
-                continue  # most likely unchanged
-            a = old["agency"] if old and agency is None and old.get("agency_confidence") == GIVEN else agency
-            y = old["year"] if old and year is None and old.get("year_confidence") == GIVEN else year
-            key = (path, a, y, sha)
-            try:
-                ahead[key] = parse(path, config, a, y, sha)
-            except Exception as e:  # told in its turn
-                ahead[key] = e
-        except Exception:
+            sha, old, a, y = _reading(config, store, path, agency, year)
+        except Exception:  # told in its turn
             continue
+        if old and not force and old["sha256"] == sha:
+            continue  # most likely unchanged
+        key = (path, a, y, sha)
+        try:
+            ahead[key] = parse(path, config, a, y, sha)
+        except Exception as e:  # told in its turn
+            ahead[key] = e
     return ahead
+
+
+def _reading(config, store: FactStore, path: Path, agency, year) -> tuple[str, dict | None, str | None, int | None]:
+    """How ``path`` is to be read: its sha256, the stored report of that name, and the agency and
+    year to read it with. Raises ReportError for a file that is missing or too big to be a report."""
+    if not path.is_file():
+        raise ReportError(path, "文件不存在 (file not found)")
+    limit = int(config.max_report_mb)
+    if path.stat().st_size > limit * 1024 * 1024:
+        raise ReportError(path, f"文件超过 {limit} MB，不像一份年度报告 (file larger than max_report_mb)")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    old = store.report_by_name(path.name)
+    # What staff set stays set when the file is read again without being told otherwise.
+    if old and agency is None and old.get("agency_confidence") == GIVEN:
+        agency = old["agency"]
+    if old and year is None and old.get("year_confidence") == GIVEN:
+        year = old["year"]
+    return sha, old, agency, year
 
 
 @contextmanager
@@ -213,18 +227,7 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
     made by ``_read_ahead``."""
     name = path.name
     try:
-        if not path.is_file():
-            raise ReportError(path, "文件不存在 (file not found)")
-        limit = int(config.max_report_mb)
-        if path.stat().st_size > limit * 1024 * 1024:
-            raise ReportError(path, f"文件超过 {limit} MB，不像一份年度报告 (file larger than max_report_mb)")
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        old = store.report_by_name(name)
-        # What staff set stays set when the file is read again without being told otherwise.
-        if old and agency is None and old.get("agency_confidence") == GIVEN:
-            agency = old["agency"]
-        if old and year is None and old.get("year_confidence") == GIVEN:
-            year = old["year"]
+        sha, old, agency, year = _reading(config, store, path, agency, year)
         # An unchanged file whose vectors went missing (a crash, an old bug) is read again to restore them.
         whole = old is not None and (have is None or
                                      all(c["chunk_id"] in have for c in store.chunks(old["id"])))
@@ -309,10 +312,7 @@ DISK_FULL = "磁盘空间不足"
 
 def _write_problem(exc: BaseException) -> str:
     """A one-line reason a write failed, in the operator's terms (no traceback)."""
-    chain, e = [], exc
-    while e is not None and len(chain) < 10:
-        chain.append(e)
-        e = e.__cause__ or e.__context__
+    chain = causes(exc)
     text = " ".join(f"{type(x).__name__}: {x}" for x in chain)
     if any(isinstance(x, OSError) and x.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) for x in chain) \
             or re.search(r"disk is full|no space left|file too large|quota", text, re.I):

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
+from ingest import engines
 from ingest.settings import Config
 
 SPACE = "cosine"  # e5 vectors are normalised; similarity = 1 - cosine distance
@@ -56,20 +57,12 @@ def _add_token(settings, token: str) -> None:
     settings.chroma_client_auth_credentials = token
 
 
-def _causes(exc: BaseException) -> list[BaseException]:
-    chain = []
-    while exc is not None and len(chain) < 10:
-        chain.append(exc)
-        exc = exc.__cause__ or exc.__context__
-    return chain
-
-
 def _unavailable(config: Config, exc: BaseException) -> IndexUnavailable:
     """chromadb says "Could not connect" both when nothing listens and when something else answers
     (a proxy's 401, another program's 404), and names no address; the causes tell them apart."""
     import httpx
 
-    causes = _causes(exc)
+    causes = engines.causes(exc)
     if any(isinstance(c, httpx.TransportError) for c in causes):
         return IndexUnavailable(f"{_server_name(config)} does not answer; start one with `chroma run --path DIR "
                                 f"--port {config.chroma_port}`, or set chroma_host/chroma_port (chroma_mode = server)")

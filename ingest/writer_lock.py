@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -50,49 +50,58 @@ def writer(config, on_wait: Callable[[str], None] | None = None, timeout: float 
         lock.acquire(timeout=0)
     except Timeout:
         if on_wait:
-            on_wait(WAITING)
+            on_wait(WAITING.format(where="数据目录"))
         try:
             lock.acquire(timeout=wait)
         except Timeout:
-            raise WriterBusy(f"{path.parent}: 另一个导入 {wait:g} 秒后仍在写入，本次未做任何改动 "
-                             "(another writer still holds the store)") from None
+            raise _busy(path.parent, wait) from None
     try:
         held = getattr(_depth, "n", 0)
-        session = _database_lock(config, on_wait, wait) if held == 0 else None
-        _depth.n = held + 1
-        try:
-            yield
-        finally:
-            _depth.n = held
-            if session is not None:
-                session.close()  # ends the session, and with it the advisory lock
+        with _database_lock(config, on_wait, wait) if held == 0 else nullcontext():
+            _depth.n = held + 1
+            try:
+                yield
+            finally:
+                _depth.n = held
     finally:
         lock.release()
 
 
-WAITING = "另一个导入正在写入同一数据目录，等待其完成… (another ingest is running, waiting)"
+WAITING = "另一个导入正在写入同一{where}，等待其完成… (another ingest is running, waiting)"
 
 
-def _database_lock(config, on_wait, wait: float):
-    """For a PostgreSQL fact store: a connection holding the writers' advisory lock; else None."""
-    from .engines import is_postgres
+def _busy(where, wait: float) -> WriterBusy:
+    return WriterBusy(f"{where}: 另一个导入 {wait:g} 秒后仍在写入，本次未做任何改动 (another writer still holds the store)")
+
+
+@contextmanager
+def _database_lock(config, on_wait, wait: float) -> Iterator[None]:
+    """For a PostgreSQL fact store: hold the writers' advisory lock in that database."""
+    from sqlalchemy import text
+
+    from .engines import display, engine_for, is_postgres
     from .factstore import store_url
 
     url = store_url(config)
     if not is_postgres(url):
-        return None
-    import psycopg
-
-    conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True)
-    deadline = None if wait < 0 else time.monotonic() + wait
-    told = False
-    while not conn.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_KEY,)).fetchone()[0]:
-        if on_wait and not told:
-            on_wait(WAITING.replace("同一数据目录", "同一数据库"))
-            told = True
-        if deadline is not None and time.monotonic() > deadline:
-            conn.close()
-            raise WriterBusy(f"{config.fact_store_url.split('@')[-1]}: 另一个导入 {wait:g} 秒后仍在写入，"
-                             "本次未做任何改动 (another writer still holds the store)")
-        time.sleep(0.2)
-    return conn
+        yield
+        return
+    engine = engine_for(url)
+    try:
+        # One session for the whole write: the lock belongs to it, and goes when it ends.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            deadline = None if wait < 0 else time.monotonic() + wait
+            told = False
+            while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():
+                if on_wait and not told:
+                    on_wait(WAITING.format(where="数据库"))
+                    told = True
+                if deadline is not None and time.monotonic() > deadline:
+                    raise _busy(display(url), wait)
+                time.sleep(0.2)
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+    finally:
+        engine.dispose()

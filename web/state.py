@@ -23,8 +23,13 @@ _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
 
+def default_path(config) -> Path:
+    """The SQLite file used when web_store_url is empty."""
+    return config.data_path / "users.sqlite3"
+
+
 def state_url(config) -> str:
-    return config.web_store_url or f"sqlite:///{config.data_path / 'users.sqlite3'}"
+    return config.web_store_url or f"sqlite:///{default_path(config)}"
 
 
 def engine(config) -> Engine:

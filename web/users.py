@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
@@ -26,9 +25,7 @@ MAX_NAME = 64
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-def users_path(config) -> Path:
-    """The default accounts file (when web_store_url is empty)."""
-    return config.data_path / "users.sqlite3"
+users_path = state.default_path  # the accounts file when web_store_url is empty
 
 
 def _db():
