@@ -34,6 +34,8 @@ DERIVED_ROWS = {
 DERIVED_ROWS[("review", "lawsuit")] = ("行政诉讼", ("诉讼", "起诉", "打官司"))
 DERIVED_COLUMNS = {("applications", "legal_person"): ("法人或其他组织", ("法人", "法人或者其他组织", "单位"))}
 
+# What a column named without its row keeps of its score against one whose row is named.
+COLUMN_ONLY = 0.7
 # How much a question word counts when found in a prose figure's lead clause or its context
 # rather than in its own label.
 LEAD_WEIGHT = 0.7
@@ -85,6 +87,7 @@ class Match:
     coverage: float
     used: set[str] = field(default_factory=set)   # question words the description explains
     exact: int = 0      # question words that are a whole label or alias (其他组织 for 其他, not 法人或其他组织)
+    row_named: bool = True  # a cell: the question names its row, not only its column
 
 
 def _join(*parts) -> str:
@@ -149,7 +152,14 @@ def vocabulary(entries) -> set[str]:
     return words
 
 
+# 被老百姓告上法庭 / 被企业申请复议: who sued or appealed is not a column of the review table,
+# and read as the applicant column (自然人) it would outweigh the row the question names.
+_PASSIVE_AGENT = re.compile(r"(被|遭)(?:老百姓|群众|市民|百姓|公民|个人|企业|公司|单位|律师|别人|他人|人)"
+                            r"(?=告|起诉|诉|申请复议|申请行政复议|提起|复议)")
+
+
 def rewrite(text: str) -> str:
+    text = _PASSIVE_AGENT.sub(r"\1", text)
     for rx, dst in _REWRITES:
         text = rx.sub(dst, text)
     return text
@@ -281,7 +291,7 @@ class Scorer:
         if col == 0 and DEFAULT_COLUMN.get(e.table_key) != e.column_key:
             # No column named: the table's usual figure, then its fallback (2019 收费: 项目数量).
             score *= 0.95 if SECONDARY_DEFAULT_COLUMN.get(e.table_key) == e.column_key else 0.9
-        return Match(e, score, score / total, used, exact)
+        return Match(e, score, score / total, used, exact, row_named=row > 0 or e.table_key in SINGLE_ROW)
 
     def score_narrative(self, e: Entry, words: list[str], weights: dict[str, float]) -> Match | None:
         score, used = 0.0, set()
@@ -322,6 +332,13 @@ class Scorer:
                 m.score *= 0.3
                 m.coverage *= 0.3
             out.append(m)
+        if any(m.entry.kind == "cell" and m.row_named for m in out):
+            # Where the question names some cell's row, a cell read from its column alone has its row
+            # assumed: the named row reads the question better (被老百姓告上法庭: 行政诉讼 is named,
+            # 自然人 is only who sued).
+            for m in out:
+                if m.entry.kind == "cell" and not m.row_named:
+                    m.score *= COLUMN_ONLY
         # Ties go to table cells (checked figures) and then to the shorter description.
         out.sort(key=lambda m: (-round(m.score, 6), m.entry.kind != "cell", -m.exact,
                                 DEFAULT_ROW.get(m.entry.table_key) != m.entry.row_key, len(m.entry.own)))

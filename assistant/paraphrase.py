@@ -20,6 +20,8 @@ from .textutil import fmt_number
 _CN_DIGITS = "〇一二三四五六七八九"
 _YEAR = re.compile(r"(?<!\d)((?:19|20)(\d{2}))年(?!度)")
 FILLERS = ("请问{}", "我想问一下，{}", "{}呢？", "麻烦帮我查一下：{}", "你好，{}谢谢")
+# Asking for the answer's form as well (a source, thanks): the figure asked for is the same.
+REQUESTS = ("{}需要说明来源。", "{}请注明出处，谢谢！", "{}并给出数据来源")
 # Colloquial ways of saying the same thing (each pair read both ways where it fits).
 WORDINGS = (("多少件", "几件"), ("有几件", "有多少件"), ("收到", "接到"), ("一共", "总共"), ("是多少", "有多少"))
 
@@ -59,6 +61,20 @@ def _filler_variants(question: str, rng: random.Random, n: int = 2) -> list[Vari
     return [Variant("filler", f.format(core + ("" if f.endswith("呢？") else "？"))) for f in rng.sample(FILLERS, n)]
 
 
+def _request_variants(question: str, rng: random.Random) -> list[Variant]:
+    core = question.rstrip("？?。 ") + "？"
+    return [Variant("request", rng.choice(REQUESTS).format(core))]
+
+
+def _bare_variants(question: str) -> list[Variant]:
+    """The figure named without a question word (平潭2025年度新收申请), as typed into a search box."""
+    m = re.search(r"(?:有|是|为)?(?:多少|几)(?:件|条|个|次|项)?", question)
+    if not m or question.startswith(("那", "其中")):
+        return []
+    bare = (question[:m.start()] + question[m.end():]).rstrip("？?。 的")
+    return [Variant("bare", bare)] if len(bare) >= 6 else []
+
+
 def _wording_variants(question: str) -> list[Variant]:
     out = []
     for a, b in WORDINGS:
@@ -78,7 +94,8 @@ def _yes_no_variants(question: str) -> list[Variant]:
 def variants(question: str, matcher, seed: int = 0) -> list[Variant]:
     rng = random.Random(f"{seed}:{question}")
     return (_agency_variants(question, matcher, rng) + _year_variants(question) + _filler_variants(question, rng)
-            + _wording_variants(question) + _yes_no_variants(question))
+            + _wording_variants(question) + _yes_no_variants(question) + _request_variants(question, rng)
+            + _bare_variants(question))
 
 
 def _figure(result: dict) -> str | None:

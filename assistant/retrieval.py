@@ -26,6 +26,10 @@ _RERANK = 10
 RERANK_WEIGHT = 0.5
 
 
+# jieba tags of words that say how a question is asked (怎么样, 究竟), not what about.
+_FORM_TAGS = ("r", "d", "y", "u", "c", "p", "e", "o")
+
+
 @dataclass
 class Passage:
     chunk: dict
@@ -72,7 +76,8 @@ class HybridRetriever:
         nearest text, not an answer."""
         n = max(len(self.chunks), 1)
         topic = [w for w in words if len(w) >= 2 and w not in NARRATIVE_GENERIC
-                 and getattr(self, "doc_freq", {}).get(w, 0) / n < 0.2]
+                 and getattr(self, "doc_freq", {}).get(w, 0) / n < 0.2
+                 and self.seg.tag(w) not in _FORM_TAGS]
         text = "".join(compact(p.chunk["text"]) for p in passages[:top])
         said = lambda w: any(s in text for g in SYNONYM_GROUPS if w in g for s in g) or w in text  # noqa: E731
         if not topic or any(said(w) for w in topic):

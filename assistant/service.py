@@ -214,9 +214,10 @@ class Assistant:
             if res is not None:
                 return res
             return self._fallback(snap, st, scope)
-        if st.turn.yes_no and not st.turn.narrative:
-            # 有没有被起诉？ is answered by the table's count when the template has one.
-            res = self._numeric(snap, st, scope, missing, cells_only=True)
+        if not st.turn.narrative:
+            # 有没有被起诉？ is answered by the table's count when the template has one; so is a
+            # question that only names a figure (平潭2025年度新收申请).
+            res = self._numeric(snap, st, scope, missing, cells_only=st.turn.yes_no)
             if res is not None:
                 return res
         return self._narrative(snap, st, scope)

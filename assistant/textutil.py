@@ -22,9 +22,17 @@ def compact(text: str) -> str:
     return _SPACE.sub("", (text or "").translate(_FULLWIDTH))
 
 
+# A clause asking how to answer (需要说明来源, 请注明出处, 谢谢) says nothing about which figure or
+# passage: its words (需要, 说明) would otherwise be scored against the template's labels.
+_ANSWER_FORM = re.compile(
+    r"[，,。；;？?！!]*(?:请|需要|麻烦|并|同时|顺便|最好)?(?:说明|注明|标明|标注|附上|给出|列出|提供|告知|写明|带上|附)"
+    r"(?:一下)?(?:数据|信息|答案|具体)?的?(?:来源|出处|依据|原文|页码)[。.！!？?]*"
+    r"|[，,。；;？?！!]*(?:谢谢(?:你|您)?|多谢|辛苦了)[。.！!？?]*$")
+
+
 def clean_question(text: str) -> str:
     """Quotes only mark a term (“其他”情形); without them the term reads as in the template."""
-    return _QUOTES.sub("", compact(text))
+    return _ANSWER_FORM.sub("", _QUOTES.sub("", compact(text))) or _QUOTES.sub("", compact(text))
 
 
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,

@@ -81,9 +81,16 @@ def test_new_applications_by_short_agency_name(assistant, store):
     ("{a}{y}年新收的申请里自然人提出的有多少件？", "new", "natural"),
     ("{a}{y}年被申请行政复议的一共有几件？", "review", "total"),
     ("{a}{y}年结转下年度继续办理的申请有几件？", "carried_out", "total"),
+    # who sued is not a column of the review table: the row named wins over 自然人
+    ("{a}{y}年被老百姓告上法庭过吗？", "lawsuit", "total"),
+    ("{a}{y}年被企业起诉了几次？", "lawsuit", "total"),
+    ("{a}{y}年行政复议被纠错的有几件", "review", "corrected"),
+    # a request about the answer's form, and a figure named without a question word
+    ("{a}{y}年收到多少份申请？需要说明来源", "new", "total"),
+    ("{a}{y}年度新收申请", "new", "total"),
 ])
 def test_template_cells_from_plain_wording(assistant, store, question, row, column):
-    table = "review" if row == "review" else "applications"
+    table = "review" if row in ("review", "lawsuit") else "applications"
     tried = 0
     for agency, year in agency_years_with(store, table, row, column)[:4]:
         want = cell(store, assistant, agency, year, table, row, column)
@@ -302,6 +309,16 @@ def test_a_topic_the_report_never_mentions_is_not_answered_with_nearby_text(assi
 def test_a_paraphrased_topic_is_still_answered(assistant):
     r = assistant.ask("洪泽区政府2024年信息公开工作有哪些短板？")
     assert r["route"] == "narrative" and "不足" in "".join(s["text"] for s in r["sources"][:3])
+
+
+@pytest.mark.parametrize("question,word", [("洪泽区2024年的政府网站建设怎么样？", "网站"),
+                                           ("广州人社局2020年信息公开工作有哪些亮点？", "公开")])
+def test_how_a_question_is_asked_is_not_its_topic(assistant, question, word):
+    """怎么样 / 亮点 ask for an account of the work; neither is a topic the report must print."""
+    r = assistant.ask(question)
+    assert r["route"] == "narrative", r["answer"]
+    assert all(s["agency"] == r["sources"][0]["agency"] for s in r["sources"])
+    assert word in "".join(s["text"] for s in r["sources"][:3])
 
 
 def test_a_place_whose_government_is_not_stored_names_what_is(assistant, store):
