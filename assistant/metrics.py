@@ -57,6 +57,9 @@ for group in SYNONYM_GROUPS:
 
 _UNIT_ASKED = re.compile(r"(?:多少|几)(" + "|".join(COUNTING_UNITS) + r")|多少钱|(金额)")
 _COUNT_OF = re.compile("(" + "|".join(u for u in COUNTING_UNITS if u in UNIT_WORDS) + ")数(?!量|据|字)")
+_COUNT_ASKED = re.compile(r"数量|数目|总数|多少|几")
+COUNT = "count"
+SHARE_UNITS = ("%", "‰", "个百分点")
 _RATE = re.compile(r"率|比例|占比|百分之|百分比|几成")
 _REWRITES = [(re.compile(("(?<!有)" if src.startswith(NEGATION_START) else "") + re.escape(src)), QUESTION_REWRITES[src])
              for src in sorted(QUESTION_REWRITES, key=len, reverse=True)]
@@ -174,12 +177,17 @@ def asked_unit(text: str) -> str | None:
     if m:
         return m.group(1)
     # 办结率 / 占比: a share, not a count.
-    return "%" if _RATE.search(text) else None
+    if _RATE.search(text):
+        return "%"
+    # 数量 / 多少 without a measure word: a count of something, whatever its unit, but not a share.
+    return COUNT if _COUNT_ASKED.search(text) else None
 
 
 def unit_fits(asked: str | None, unit: str) -> bool:
     if not asked or not unit:
         return True
+    if asked == COUNT:
+        return unit not in SHARE_UNITS
     allowed = UNIT_WORDS.get(asked)
     if allowed is None:
         return True

@@ -152,6 +152,9 @@ def test_units_asked_and_accepted():
     assert not unit_fits("天", "件") and not unit_fits("%", "件") and unit_fits("个", "人")
     assert unit_fits("件", "件") and unit_fits("次", "件") and not unit_fits("条", "件")
     assert unit_fits("钱", "万元") and unit_fits(None, "条")
+    # 数量 / 多少 with no measure word asks for a count of any unit, never a share
+    counted = asked_unit("主动公开政府信息数量")
+    assert unit_fits(counted, "条") and unit_fits(counted, "件") and not unit_fits(counted, "%")
 
 
 def test_eval_scoring_rules():
