@@ -88,6 +88,8 @@ def test_new_applications_by_short_agency_name(assistant, store):
     # a request about the answer's form, and a figure named without a question word
     ("{a}{y}年收到多少份申请？需要说明来源", "new", "total"),
     ("{a}{y}年度新收申请", "new", "total"),
+    ("{a}{y}年依申请公开的数量是多少", "new", "total"),
+    ("{a}{y}年科研单位申请了几件", "new", "research"),
 ])
 def test_template_cells_from_plain_wording(assistant, store, question, row, column):
     table = "review" if row in ("review", "lawsuit") else "applications"
