@@ -6,7 +6,9 @@ snapshot after an ingestion; a request already running keeps the old one.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 import threading
 
 from . import answer as A
@@ -41,6 +43,26 @@ def _open_fact_store(config):
         return FactStore.for_config(config, readonly=True)
     except FileNotFoundError:
         return None
+
+
+# Where a question asks for more than one figure: 和/与/及 between terms, or a comma between clauses.
+_PARTS = re.compile(r"[，,、；;]|(?<=[\u4e00-\u9fff])(?:和|与|及|以及)(?=[\u4e00-\u9fff])")
+# …申请里，自然人提的有几件: the clause after narrows the one before, it asks for no second figure.
+_NARROWS = re.compile(r"(?:里|中|内|里面|当中|之中)$")
+
+
+def _parts(text: str, seg) -> list[str]:
+    parts, start = [], 0
+    for m in _PARTS.finditer(text):
+        # 及 in 涉及, 和 in 和解: a character of a word is no conjunction.
+        if m.group(0)[0] in "和与及以" and not seg.is_word_at(text, m.start(), m.end()):
+            continue
+        before, after = text[start:m.start()], text[m.end():]
+        if _NARROWS.search(before.rstrip()) or after.lstrip().startswith("其中"):
+            return [text]
+        parts.append(before)
+        start = m.end()
+    return parts + [text[start:]]
 
 
 class Assistant:
@@ -210,7 +232,7 @@ class Assistant:
         if not scope:
             return self._none(snap, st, self._missing_text(snap, st, agencies, missing))
         if st.numeric:
-            res = self._numeric(snap, st, scope, missing)
+            res = self._several(snap, st, scope, missing) or self._numeric(snap, st, scope, missing)
             if res is not None:
                 return res
             return self._fallback(snap, st, scope)
@@ -289,6 +311,36 @@ class Assistant:
         return result
 
     # numeric ------------------------------------------------------------------
+    def _several(self, snap, st: State, scope, missing) -> dict | None:
+        """行政处罚和行政强制分别多少 / 维持了几件，纠正了几件: one figure per part, when each part
+        names a table cell of its own; otherwise None and the question is read as one figure.
+        A part that names only a column (纠正了几件) takes the row of the part before it."""
+        parts = [p for p in _parts(st.metric_text, snap.scorer.seg) if snap.scorer.words(p)]
+        if len(scope) != 1 or st.op or len(parts) < 2 or len(parts) > 4:
+            return None
+        results, keys, previous = [], set(), None
+        for part in parts:
+            sub = dataclasses.replace(st, metric_text=part, follow_up=False, earlier_metric_text="")
+            choice, _ = self._choose(snap, sub, scope)
+            if choice is None or choice.entry.kind != "cell":
+                return None
+            key = choice.key
+            if previous is not None and FR.column_only(choice):
+                key = FR.with_column(previous, choice)
+            if key is None or key in keys:
+                return None
+            keys.add(key)
+            figs = FR.figures(snap, scope, choice, key, st.unit)
+            if len(figs) != 1:
+                return None
+            results.append(figs[0])
+            previous = previous or choice
+        out = A.empty_answer(st.question, "fact", "".join(A.single_fact_text(f) for f in results))
+        out["facts"] = [A.fact_dict(f.fact, f.report) for f in results]
+        out["warnings"] = [w for f in results for w in A.relevant_warnings(f.report, f.fact)]
+        out["sources"] = self._fact_sources(snap, results)
+        return out
+
     def _numeric(self, snap, st: State, scope, missing, cells_only: bool = False) -> dict | None:
         choice, key = self._choose(snap, st, scope)
         if choice is None or (cells_only and choice.entry.kind != "cell"):

@@ -111,6 +111,12 @@ class Segmenter:
             self._init()
         return [w for w in self._tok.lcut(text) if w.strip() and w not in PUNCT]
 
+    def is_word_at(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] comes out as a word of its own (和 in 复议和诉讼, not in 和解)."""
+        if not self._ready:
+            self._init()
+        return any(s == start and e == end for _, s, e in self._tok.tokenize(text))
+
     def tag(self, word: str) -> str:
         """jieba's part-of-speech tag of ``word`` read alone (its dictionary tag when it has one)."""
         if not self._ready:

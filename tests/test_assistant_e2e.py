@@ -355,3 +355,17 @@ def test_a_question_that_begins_with_markup_is_still_understood(assistant, store
     plain = assistant.ask("广州人社局2020年收到多少申请？")
     marked = assistant.ask("<script>alert(1)</script>广州人社局2020年收到多少申请？")
     assert plain["facts"] and marked["facts"][0]["value"] == plain["facts"][0]["value"]
+
+
+@pytest.mark.parametrize("question,keys", [
+    ("{a}{y}年行政复议和行政诉讼各有几件？", [("review", "review", "total"), ("review", "lawsuit", "total")]),
+    ("{a}{y}年行政复议维持了几件，纠正了几件？", [("review", "review", "upheld"), ("review", "review", "corrected")]),
+])
+def test_two_figures_asked_at_once_are_both_answered(assistant, store, question, keys):
+    """A part that names only a column (纠正了几件) takes the row of the part before it."""
+    agency, year = agency_years_with(store, *keys[1])[0]
+    wants = [cell(store, assistant, agency, year, *k) for k in keys]
+    assert all(wants)
+    r = assistant.ask(question.format(a=short_form(agency), y=year))
+    got = [(f["table_key"], f["row_key"], f["column_key"], f["value"]) for f in r["facts"]]
+    assert got == [k + (w["value"],) for k, w in zip(keys, wants)], r["answer"]
