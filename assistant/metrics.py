@@ -59,7 +59,6 @@ _UNIT_ASKED = re.compile(r"(?:多少|几)(" + "|".join(COUNTING_UNITS) + r")|多
 _COUNT_OF = re.compile("(" + "|".join(u for u in COUNTING_UNITS if u in UNIT_WORDS) + ")数(?!量|据|字)")
 _COUNT_ASKED = re.compile(r"数量|数目|总数|多少|几")
 COUNT = "count"
-SHARE_UNITS = ("%", "‰", "个百分点")
 _RATE = re.compile(r"率|比例|占比|百分之|百分比|几成")
 _REWRITES = [(re.compile(("(?<!有)" if src.startswith(NEGATION_START) else "") + re.escape(src)), QUESTION_REWRITES[src])
              for src in sorted(QUESTION_REWRITES, key=len, reverse=True)]
@@ -187,7 +186,7 @@ def unit_fits(asked: str | None, unit: str) -> bool:
     if not asked or not unit:
         return True
     if asked == COUNT:
-        return unit not in SHARE_UNITS
+        return unit not in UNIT_WORDS["%"]
     allowed = UNIT_WORDS.get(asked)
     if allowed is None:
         return True

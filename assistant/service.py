@@ -52,11 +52,13 @@ _NARROWS = re.compile(r"(?:里|中|内|里面|当中|之中)$")
 
 
 def _parts(text: str, seg) -> list[str]:
-    parts, start = [], 0
+    parts, start, words = [], 0, None
     for m in _PARTS.finditer(text):
-        # 及 in 涉及, 和 in 和解: a character of a word is no conjunction.
-        if m.group(0)[0] in "和与及以" and not seg.is_word_at(text, m.start(), m.end()):
-            continue
+        if m.group(0)[0] in "和与及以":
+            # 及 in 涉及, 和 in 和解: a character of a word is no conjunction.
+            words = seg.spans(text) if words is None else words
+            if (m.start(), m.end()) not in words:
+                continue
         before, after = text[start:m.start()], text[m.end():]
         if _NARROWS.search(before.rstrip()) or after.lstrip().startswith("其中"):
             return [text]
@@ -315,8 +317,10 @@ class Assistant:
         """行政处罚和行政强制分别多少 / 维持了几件，纠正了几件: one figure per part, when each part
         names a table cell of its own; otherwise None and the question is read as one figure.
         A part that names only a column (纠正了几件) takes the row of the part before it."""
+        if len(scope) != 1 or st.op:
+            return None
         parts = [p for p in _parts(st.metric_text, snap.scorer.seg) if snap.scorer.words(p)]
-        if len(scope) != 1 or st.op or len(parts) < 2 or len(parts) > 4:
+        if not 2 <= len(parts) <= 4:
             return None
         results, keys, previous = [], set(), None
         for part in parts:

@@ -32,7 +32,8 @@ _ANSWER_FORM = re.compile(
 
 def clean_question(text: str) -> str:
     """Quotes only mark a term (“其他”情形); without them the term reads as in the template."""
-    return _ANSWER_FORM.sub("", _QUOTES.sub("", compact(text))) or _QUOTES.sub("", compact(text))
+    text = _QUOTES.sub("", compact(text))
+    return _ANSWER_FORM.sub("", text) or text
 
 
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -111,11 +112,11 @@ class Segmenter:
             self._init()
         return [w for w in self._tok.lcut(text) if w.strip() and w not in PUNCT]
 
-    def is_word_at(self, text: str, start: int, end: int) -> bool:
-        """Whether text[start:end] comes out as a word of its own (和 in 复议和诉讼, not in 和解)."""
+    def spans(self, text: str) -> set[tuple[int, int]]:
+        """Where each word of ``text`` starts and ends (和 in 复议和诉讼 is a word, in 和解 it is not)."""
         if not self._ready:
             self._init()
-        return any(s == start and e == end for _, s, e in self._tok.tokenize(text))
+        return {(s, e) for _, s, e in self._tok.tokenize(text)}
 
     def tag(self, word: str) -> str:
         """jieba's part-of-speech tag of ``word`` read alone (its dictionary tag when it has one)."""
