@@ -45,10 +45,11 @@ LABEL_EXTRA = 0.25
 # Weight of a function word or verb that no template label uses (提起, 弄, 搞, 发生): it says how the
 # question is asked, not which figure; nouns keep their weight, so an unknown topic still lowers coverage.
 FILLER_WEIGHT = 0.3
-# jieba's part-of-speech tags of such words: verbs, adverbs, pronouns, prepositions, conjunctions,
-# particles, modal and onomatopoeic words, numerals and measure words.
-FILLER_TAGS = ("v", "vd", "d", "ad", "r", "p", "c", "u", "ud", "ug", "uj", "ul", "uv", "uz", "y", "e", "o",
-               "m", "mq", "q", "f")
+# jieba's part-of-speech tags of words that say how a question is asked, never what about (怎么样, 究竟):
+# adverbs, pronouns, prepositions, conjunctions, particles, modal and onomatopoeic words.
+FORM_TAGS = ("d", "r", "p", "c", "u", "ud", "ug", "uj", "ul", "uv", "uz", "y", "e", "o")
+# Tags of filler words for choosing a figure: those, and verbs, numerals and measure words.
+FILLER_TAGS = ("v", "vd", "ad") + FORM_TAGS + ("m", "mq", "q", "f")
 
 _SYN = {}
 for group in SYNONYM_GROUPS:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .metrics import FORM_TAGS
 from .synonyms import NARRATIVE_GENERIC, STOPWORDS, SYNONYM_GROUPS
 from .textutil import PUNCT, Segmenter, compact
 
@@ -24,10 +25,6 @@ _HEADING_LINE = re.compile(r"(?:[（(][一二三四五六七八九十\d]{1,3}[�
 _POOL = 40
 _RERANK = 10
 RERANK_WEIGHT = 0.5
-
-
-# jieba tags of words that say how a question is asked (怎么样, 究竟), not what about.
-_FORM_TAGS = ("r", "d", "y", "u", "c", "p", "e", "o")
 
 
 @dataclass
@@ -77,7 +74,7 @@ class HybridRetriever:
         n = max(len(self.chunks), 1)
         topic = [w for w in words if len(w) >= 2 and w not in NARRATIVE_GENERIC
                  and getattr(self, "doc_freq", {}).get(w, 0) / n < 0.2
-                 and self.seg.tag(w) not in _FORM_TAGS]
+                 and self.seg.tag(w) not in FORM_TAGS]
         text = "".join(compact(p.chunk["text"]) for p in passages[:top])
         said = lambda w: any(s in text for g in SYNONYM_GROUPS if w in g for s in g) or w in text  # noqa: E731
         if not topic or any(said(w) for w in topic):

@@ -67,6 +67,16 @@ def _parts(text: str, seg) -> list[str]:
     return parts + [text[start:]]
 
 
+def _warnings(figs) -> list[str]:
+    """The checks the reports' tables failed that bear on these figures, one line per report."""
+    out = []
+    for fig in figs:
+        related = A.relevant_warnings(fig.report, fig.fact)
+        if related:
+            out.append(f"《{fig.report['file_name']}》：" + "；".join(related))
+    return out
+
+
 class Assistant:
     def __init__(self, config, vector_index=None, llm=None):
         self.config = config
@@ -338,10 +348,13 @@ class Assistant:
             if len(figs) != 1:
                 return None
             results.append(figs[0])
-            previous = previous or choice
-        out = A.empty_answer(st.question, "fact", "".join(A.single_fact_text(f) for f in results))
+            if not FR.column_only(choice):
+                previous = choice
+        # Each figure told as a single answer tells it, with its report's table warnings.
+        out = A.empty_answer(st.question, "fact", "".join(
+            A.single_fact_text(f) + (A.warning_text(f.report, f.fact) or "") for f in results))
         out["facts"] = [A.fact_dict(f.fact, f.report) for f in results]
-        out["warnings"] = [w for f in results for w in A.relevant_warnings(f.report, f.fact)]
+        out["warnings"] = _warnings(results)
         out["sources"] = self._fact_sources(snap, results)
         return out
 
@@ -355,12 +368,7 @@ class Assistant:
         agencies = sorted({f.agency for f in figs}, key=[a for a, _ in scope].index)
         result = A.empty_answer(st.question, "fact", "")
         result["facts"] = [A.fact_dict(f.fact, f.report) for f in figs]
-        warn = []
-        for fig in figs:
-            related = A.relevant_warnings(fig.report, fig.fact)
-            if related:
-                warn.append(f"《{fig.report['file_name']}》：" + "；".join(related))
-        result["warnings"] = warn
+        warn = result["warnings"] = _warnings(figs)
         gone = [f"{a}{y}年" for a, y in missing]
         if st.agencies:
             gone += [f"{a}{y}年" for a, y in scope if not any(f.agency == a and f.year == y for f in figs)]

@@ -214,6 +214,10 @@ def test_report_warnings_are_passed_on(assistant, store):
         assert r["warnings"] and "核对" in r["answer"]
         r = assistant.ask(f"{rep['agency']}{rep['year']}年新收了多少件政府信息公开申请？")
         assert r["facts"][0]["row_key"] == "new" and not r["warnings"]
+        # asked together, each figure keeps what it carries alone
+        r = assistant.ask(f"{rep['agency']}{rep['year']}年行政复议和新收申请各有多少件？")
+        assert [f["row_key"] for f in r["facts"]] == ["review", "new"], r["answer"]
+        assert len(r["warnings"]) == 1 and r["answer"].count("核对未通过") == 1
         return
     pytest.skip("no stored report has a failed check on its review row")
 
