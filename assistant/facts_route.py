@@ -124,15 +124,24 @@ def with_column(previous: Choice, column_choice: Choice) -> tuple[str, str, str]
     return (t, r, c) if ct == t else None
 
 
-def read_cell(snap: Snapshot, agency: str, year: int, key: tuple[str, str, str]) -> Figure | None:
-    reps = snap.reports_for(agency, year)
+def cell_keys(key: tuple[str, str, str]) -> list[tuple[str, str, str]]:
+    """The cell asked for, then the table's second usual column when the first is the usual one."""
     keys = [key]
     t, r, c = key
     if c == DEFAULT_COLUMN.get(t) and SECONDARY_DEFAULT_COLUMN.get(t) not in (None, c):
         keys.append((t, r, SECONDARY_DEFAULT_COLUMN[t]))
+    return keys
+
+
+def read_cell(snap: Snapshot, agency: str, year: int, key: tuple[str, str, str], found=None) -> Figure | None:
+    """``found``: the scope's cells read at once (Snapshot.cells_for); else this report's are read."""
+    reps = snap.reports_for(agency, year)
+    keys = cell_keys(key)
+    if found is None:
+        found = snap.cells_for([r["id"] for r in reps], keys)
     for k in keys:
         for rep in reps:
-            f = snap.cells.get(rep["id"], {}).get(k)
+            f = found.get((rep["id"], k))
             if f is not None:
                 return Figure(agency, year, f, rep, [x for x in reps if x is not rep])
     return None
@@ -151,10 +160,12 @@ def read_narrative(snap: Snapshot, agency: str, year: int, text: str, unit: str 
 
 
 def figures(snap: Snapshot, scope: list[tuple[str, int]], choice: Choice, key=None, unit=None) -> list[Figure]:
-    out = []
+    out, found = [], None
+    if choice.entry.kind == "cell" or key is not None:
+        found = snap.cells_for(scope_reports(snap, scope), cell_keys(key or choice.key))
     for agency, year in scope:
-        if choice.entry.kind == "cell" or key is not None:
-            fig = read_cell(snap, agency, year, key or choice.key)
+        if found is not None:
+            fig = read_cell(snap, agency, year, key or choice.key, found)
         elif len(scope) == 1:
             f = choice.entry.fact
             rep = snap.by_id[f["report_id"]]

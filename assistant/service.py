@@ -97,7 +97,8 @@ class Assistant:
                 index = self._vector_override
             # Read before the snapshot: a write landing during the build makes the next check reload again.
             version = store.version() if store is not None else None
-            snap = build(store, index, int(self.config.rrf_k))
+            snap = build(store, index, int(self.config.rrf_k), int(self.config.report_cache),
+                         int(self.config.lexical_max_chunks))
             old = self._store
             self._store, self._version = store, version
             self._snap = snap
@@ -183,13 +184,14 @@ class Assistant:
         return rows
 
     def metrics(self) -> list[dict]:
-        seen = {}
-        for cells in self._snap.cells.values():
-            for key, f in cells.items():
-                if key not in seen:
-                    seen[key] = {"table_key": key[0], "row_key": key[1], "column_key": key[2],
-                                 "table": f["table_label"], "row": f["row_label"], "row_group": f["row_group"],
-                                 "column": f["column_label"], "unit": f["unit"]}
+        if self._store is None:
+            return []
+        with self._lock:
+            rows = self._store.cell_labels()
+        seen = {(m["table_key"], m["row_key"], m["column_key"]):
+                {"table_key": m["table_key"], "row_key": m["row_key"], "column_key": m["column_key"],
+                 "table": m["table_label"], "row": m["row_label"], "row_group": m["row_group"],
+                 "column": m["column_label"], "unit": m["unit"]} for m in rows}
         order = ["item1", "item5", "item6", "item8", "item9", "applications", "review"]
         return sorted(seen.values(), key=lambda m: (order.index(m["table_key"]) if m["table_key"] in order else 99,
                                                    m["row_key"], m["column_key"]))

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import case, delete, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -25,6 +25,7 @@ from .store_schema import chunks as chunks_t, facts as facts_t, findings as find
 from .store_schema import metadata_corrections as corrections_t, reports as reports_t, store_version
 
 FACT_COLUMNS = tuple(c.name for c in facts_t.c if c.name != "id")  # what facts() may filter on
+_BATCH = 500  # ids per IN (…): below SQLite's and PostgreSQL's parameter limits
 
 
 MIGRATIONS = Migrations(Path(__file__).resolve().parent / "migrations", legacy_table="schema_migrations")
@@ -103,6 +104,76 @@ class FactStore:
         if report_id is not None:
             q = q.where(chunks_t.c.report_id == report_id)
         return self._read(q.order_by(chunks_t.c.id))
+
+    def cells_of(self, report_ids: list[int], keys: list[tuple[str, str, str]] | None = None) -> list[dict]:
+        """The table figures (not prose ones) of ``report_ids``, only the cells ``keys`` when given:
+        the answering side reads the figures a question needs, not the whole store."""
+        out = []
+        for i in range(0, len(report_ids), _BATCH):
+            q = select(facts_t, reports_t.c.file_name.label("report")).join(reports_t) \
+                .where(facts_t.c.report_id.in_(report_ids[i:i + _BATCH]),
+                                      facts_t.c.table_key != "narrative")
+            if keys:
+                q = q.where(tuple_(facts_t.c.table_key, facts_t.c.row_key, facts_t.c.column_key).in_(keys))
+            out += self._read(q.order_by(facts_t.c.id))
+        return out
+
+    def prose_facts(self, report_id: int) -> list[dict]:
+        """One report's figures read from its sentences, in text order."""
+        return self._read(select(facts_t, reports_t.c.file_name.label("report")).join(reports_t)
+                          .where(facts_t.c.report_id == report_id, facts_t.c.table_key == "narrative")
+                          .order_by(func.coalesce(facts_t.c.char_start, 0), facts_t.c.id))
+
+    def cell_keys(self) -> Iterator[tuple[int, str, str, str, str]]:
+        """(report id, table, row, column, kind) of every table figure, streamed: what each report has."""
+        q = select(facts_t.c.report_id, facts_t.c.table_key, facts_t.c.row_key, facts_t.c.column_key,
+                   facts_t.c.kind) \
+            .where(facts_t.c.table_key != "narrative")
+        yield from self._stream(q)
+
+    def cell_labels(self) -> list[dict]:
+        """Every stored table cell once, with its labels and unit."""
+        c = facts_t.c
+        q = select(c.table_key, c.row_key, c.column_key, func.min(c.table_label).label("table_label"),
+                   func.min(c.row_label).label("row_label"), func.min(c.row_group).label("row_group"),
+                   func.min(c.column_label).label("column_label"), func.min(c.unit).label("unit")) \
+            .where(c.table_key != "narrative").group_by(c.table_key, c.row_key, c.column_key)
+        return self._read(q)
+
+    def prose_labels(self) -> Iterator[str]:
+        """What each prose figure counts (its clause), streamed."""
+        q = select(facts_t.c.row_label).where(facts_t.c.table_key == "narrative").order_by(facts_t.c.id)
+        for row in self._stream(q):
+            yield row[0]
+
+    def chunk_catalogue(self) -> list[dict]:
+        """Every chunk's id, report, agency and year, without its text."""
+        c = chunks_t.c
+        return self._read(select(c.chunk_id, c.report_id, c.agency, c.year).order_by(c.id))
+
+    def chunk_texts(self, every: int = 1) -> Iterator[str]:
+        """Chunk texts, streamed; ``every`` > 1 keeps every n-th (a sample for word statistics)."""
+        q = select(chunks_t.c.text).order_by(chunks_t.c.id)
+        for i, row in enumerate(self._stream(q)):
+            if i % every == 0:
+                yield row[0]
+
+    def chunks_by_id(self, chunk_ids: list[str]) -> list[dict]:
+        out = []
+        for i in range(0, len(chunk_ids), _BATCH):
+            q = select(chunks_t, reports_t.c.file_name.label("report")).join(reports_t) \
+                .where(chunks_t.c.chunk_id.in_(chunk_ids[i:i + _BATCH]))
+            out += self._read(q)
+        return out
+
+    def count(self, table: str) -> int:
+        t = {"reports": reports_t, "facts": facts_t, "chunks": chunks_t}[table]
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(t)).scalar_one()
+
+    def _stream(self, statement) -> Iterator[tuple]:
+        with self.engine.connect() as conn:
+            yield from conn.execution_options(yield_per=5000).execute(statement)
 
     def version(self) -> int | None:
         """The store's change counter; None for a store written before it had one."""

@@ -51,6 +51,10 @@ SETTINGS = [
     Setting("embedding", "chunk_overlap", 60, "Characters shared by consecutive chunks."),
     Setting("retrieval", "retrieval_k", 5, "Passages returned for a narrative question."),
     Setting("retrieval", "rrf_k", 60, "Reciprocal-rank-fusion constant."),
+    Setting("retrieval", "report_cache", 256, "Reports whose figures, prose figures and chunks each answering process "
+            "keeps read (the rest stay in the store); bounds a worker's memory whatever the store's size."),
+    Setting("retrieval", "lexical_max_chunks", 20000, "A question covering more chunks than this (every agency of a "
+            "large store) ranks passages by the dense index alone instead of building a BM25 index for it."),
     Setting("llm", "llm_enabled", False, "Rephrase answers with a language model (OpenAI-compatible endpoint)."),
     Setting("llm", "llm_base_url", "", "OpenAI-compatible endpoint, e.g. http://localhost:8000/v1."),
     Setting("llm", "llm_model", "", "Model name at that endpoint."),

@@ -49,6 +49,8 @@ facts = Table(
     Column("source_text", Text, nullable=False), Column("source_line", Integer), Column("source_page", Integer),
     Column("char_start", Integer), Column("char_end", Integer),
     Index("facts_lookup", "agency", "year", "table_key", "row_key", "column_key"),
+    Index("facts_report", "report_id", "table_key"),
+    Index("facts_cell", "table_key", "row_key", "column_key"),
 )
 
 chunks = Table(

@@ -373,3 +373,39 @@ def test_two_figures_asked_at_once_are_both_answered(assistant, store, question,
     r = assistant.ask(question.format(a=short_form(agency), y=year))
     got = [(f["table_key"], f["row_key"], f["column_key"], f["value"]) for f in r["facts"]]
     assert got == [k + (w["value"],) for k, w in zip(keys, wants)], r["answer"]
+
+
+def _dev_questions() -> list[dict]:
+    from .conftest import EVAL
+    return [json.loads(line) for line in (EVAL / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def test_a_worker_that_keeps_one_report_read_answers_the_same(ingested, assistant):
+    """Figures, prose and chunks are read from the store per question through bounded caches: how
+    many reports a worker keeps read changes its memory, never an answer."""
+    tight = Assistant(ingested.replace(report_cache=1))
+    try:
+        for item in _dev_questions():
+            a, b = (x.ask(item["question"], item.get("history")) for x in (assistant, tight))
+            assert (b["answer"], b["facts"]) == (a["answer"], a["facts"]), item["question"]
+        assert tight._snap._cells.cache_info().currsize <= 1
+        assert tight._snap._narrative.cache_info().currsize <= 1
+    finally:
+        tight.close()
+
+
+def test_a_scope_too_big_for_bm25_is_answered_from_the_dense_index_of_that_agency(ingested):
+    """A question over more chunks than lexical_max_chunks is ranked by the dense index alone; its
+    passages still come from the agency and year asked, and figures do not change."""
+    dense_only = Assistant(ingested.replace(lexical_max_chunks=0))
+    try:
+        for item in _dev_questions():
+            if item["type"] != "narrative" or not item.get("agency") or not item.get("year"):
+                continue
+            r = dense_only.ask(item["question"], item.get("history"))
+            assert r["sources"], item["question"]
+            assert {(s["agency"], s["year"]) for s in r["sources"]} == {(item["agency"], item["year"])}, \
+                item["question"]
+    finally:
+        dense_only.close()
