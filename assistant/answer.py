@@ -62,7 +62,9 @@ def where(f: dict, report: dict) -> str:
         loc.append(f"第{f['source_line']}行")
     loc_s = "，".join(loc)
     if f["table_key"] == "narrative":
-        return f"《{report['file_name']}》正文{('（' + loc_s + '）') if loc_s else ''}：“{compact(f['source_text'])}”"
+        # A row of an older report's own statistics table (ingest.legacy_stats) is named as that table.
+        place = f"“{f['table_label']}”" if f.get("table_label") else "正文"
+        return f"《{report['file_name']}》{place}{('（' + loc_s + '）') if loc_s else ''}：“{compact(f['source_text'])}”"
     table = f["table_label"] or f["table_key"]
     return (f"《{report['file_name']}》“{table}”表，“{f['row_label']}”行"
             f"{'“' + f['column_label'] + '”列' if f['column_label'] else ''}{('（' + loc_s + '）') if loc_s else ''}")

@@ -115,6 +115,11 @@ def squash(s: str) -> str:
 
 # A count printed without its unit right after a label that says it is a count
 # ("不予公开信息数1402。"): it takes the unit of the sentence's other counts.
+# "2018年未收到有关政府信息公开申请": a count of nothing, stated without a number. What follows the
+# negated verb (up to the clause's end) is what was not received, so the row is verb + object.
+_ZERO = re.compile(r"(?:均未|并未|未|没有|无)(?P<row>(?:收到|受理|发生|产生|收取|出现)[^，,。；;！？!?：:（(]{2,30})")
+_ZERO_TAIL = re.compile(r"(?:的?(?:情况|问题|现象|事项)|的)$")
+
 _COUNT_LABEL = re.compile(r"(?:数|数量|总数|总量)[为是达：:]?[ \t\u3000]*$")
 _BARE_END = re.compile(r"[ \t\u3000]*(?:[，,。；;！？!?、）)]|$)")
 
@@ -253,6 +258,7 @@ def extract(doc: Document, sections: list[Section] | None = None) -> list[Fact]:
         label = sections_mod.label(sec)
         body_start = sections_mod.heading_end(text, sec)
         for s_lo, s_hi in _sentences(norm, body_start, sec.end):
+            facts += _zeros(doc, text, norm, s_lo, s_hi, label)
             hits = _numbers(norm, s_lo, s_hi)
             if not hits:
                 continue
@@ -295,4 +301,21 @@ def extract(doc: Document, sections: list[Section] | None = None) -> list[Fact]:
                 ))
                 prev_end = hit.unit_end
                 prev_clause = _trim_lead(clause_text)
+    facts.sort(key=lambda f: f.char_start)
     return facts
+
+
+def _zeros(doc: Document, text: str, norm: str, lo: int, hi: int, label: str) -> list[Fact]:
+    """Counts a sentence gives as none (未收到…申请, 未发生…追究): value 0, row verb + object."""
+    out = []
+    for m in _ZERO.finditer(norm, lo, hi):
+        row = _ZERO_TAIL.sub("", squash(text[m.start("row"):m.end()]).replace(" ", ""))
+        if len(row) < 4 or any(c.isdigit() for c in row):
+            continue
+        out.append(Fact(
+            table="", table_key="narrative", row=row, row_key="", row_group=label, column="", column_key="",
+            value=0.0, unit="元" if "费" in row else "件", kind="narrative",
+            source_text=squash(text[lo:hi]), source_line=doc.line_at(m.start()), source_page=doc.page_at(m.start()),
+            char_start=m.start(), char_end=m.end(),
+        ))
+    return out

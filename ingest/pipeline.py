@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import chunking, narrative, sections, tables
+from . import chunking, legacy_stats, narrative, sections, tables
 from .audit import across_years
 from .audit import report as audit_report
 from .checks import check
@@ -100,7 +100,10 @@ def parse(path: Path, config, agency: str | None = None, year: int | None = None
         rep.cells_expected = result.cells_expected
     # A block pasted twice (a converter repeating a page, a page saved with its print copy) states
     # the same figures again; they are one fact, found where first stated.
-    rep.facts += _first_of_each(narrative.extract(doc, secs), lambda f: (f.row, f.column, f.value, f.unit))
+    prose = narrative.extract(doc, secs)
+    if not fmt:
+        prose = sorted(prose + legacy_stats.extract(doc), key=lambda f: f.char_start or 0)
+    rep.facts += _first_of_each(prose, lambda f: (f.row, f.column, f.value, f.unit))
     rep.findings = audit_report.findings(doc, rep.facts, fmt, year)
     if year is None:
         rep.warnings.append("未能识别报告年度 (year not found); use --year")

@@ -135,7 +135,10 @@ def test_corpus_facts_are_well_formed(corpus):
                 ("", "narrative", "", "", "", "narrative")
             assert f.row and f.unit and f.source_text
             number = doc.text[f.char_start:f.char_end]
-            assert float(number.replace(",", "")) == f.value, (p.name, number, f.value)
+            if number[:1] in "未无没均并":  # a count of nothing (未收到…): its span is the negated clause
+                assert f.value == 0 and f.row in number.replace(" ", ""), (p.name, number, f.row)
+            else:
+                assert float(number.replace(",", "")) == f.value, (p.name, number, f.value)
             sec = labels[f.row_group]
             assert sec.start <= f.char_start < sec.end
             assert not _in_table_section(p.name, f.char_start), (p.name, f.row)
@@ -267,3 +270,25 @@ def test_a_count_printed_without_its_unit_takes_the_sentences_unit(corpus):
     assert len(hit) == 1 and hit[0].unit == "条" and "不予公开" in hit[0].row
     # Bare numbers elsewhere (years, list numbering) are still not facts.
     assert not [f for f in extract(doc) if f.value == 2011]
+
+
+@pytest.mark.parametrize("name,row", [
+    ("平潭综合实验区_2018.txt", "收到有关政府信息公开申请"),
+    ("平潭综合实验区_2016.txt", "收到有关政府信息公开行政复议、提起行政诉讼的申请"),
+    ("平潭综合实验区地方税务局_2013.txt", "收到政府信息公开申请"),
+    ("沭阳县发展和改革局_2023.txt", "发生政府信息公开方面责任追究结果"),
+])
+def test_a_count_of_nothing_stated_without_a_number_is_a_zero(name, row):
+    """未收到…申请 is the report saying the count is 0; the row is what was not received."""
+    zeros = [f for f in _facts(name) if f.value == 0 and f.row == row]
+    assert len(zeros) == 1
+    f = zeros[0]
+    text = _corpus_doc(name).text
+    assert row in text[f.char_start:f.char_end] and text[f.char_start] in "未无没均并"
+
+
+def test_a_negated_verb_before_a_number_is_not_a_zero():
+    doc = _doc_from("二、依申请公开情况\n2013年全区未收到有关政府信息公开的申请，收到1份行政复议申请。\n")
+    facts = extract(doc)
+    assert {(f.row, f.value) for f in facts if f.value == 0} == {("收到有关政府信息公开的申请", 0.0)}
+    assert any(f.value == 1 for f in facts)

@@ -118,6 +118,8 @@ def clause_measure(clause: str, sentence: str) -> Measure | None:
 def this_year_measure(doc: Document, f: Fact) -> Measure | None:
     if f.kind != "narrative" or f.unit not in _COUNT_UNITS or f.char_start is None:
         return None
+    if f.value == 0 and doc.text[f.char_start:f.char_start + 1] in "未无没均并":
+        return None  # a count of nothing (未收到…): the prose_says_none check reads those sentences
     start, end = _sentence_around(doc, f.char_start)
     return clause_measure(f.row, doc.text[start:end])
 
