@@ -188,13 +188,12 @@ class Assistant:
             return []
         with self._lock:
             rows = self._store.cell_labels()
-        seen = {(m["table_key"], m["row_key"], m["column_key"]):
-                {"table_key": m["table_key"], "row_key": m["row_key"], "column_key": m["column_key"],
-                 "table": m["table_label"], "row": m["row_label"], "row_group": m["row_group"],
-                 "column": m["column_label"], "unit": m["unit"]} for m in rows}
+        metrics = [{"table_key": m["table_key"], "row_key": m["row_key"], "column_key": m["column_key"],
+                    "table": m["table_label"], "row": m["row_label"], "row_group": m["row_group"],
+                    "column": m["column_label"], "unit": m["unit"]} for m in rows]  # one row per cell already
         order = ["item1", "item5", "item6", "item8", "item9", "applications", "review"]
-        return sorted(seen.values(), key=lambda m: (order.index(m["table_key"]) if m["table_key"] in order else 99,
-                                                   m["row_key"], m["column_key"]))
+        return sorted(metrics, key=lambda m: (order.index(m["table_key"]) if m["table_key"] in order else 99,
+                                              m["row_key"], m["column_key"]))
 
     def agencies(self) -> list[str]:
         return self._snap.agencies

@@ -305,6 +305,12 @@ def extract(doc: Document, sections: list[Section] | None = None) -> list[Fact]:
     return facts
 
 
+def says_none(text: str, f: Fact) -> bool:
+    """Whether ``f`` is a count of nothing read by _zeros (its span is the negated clause, not a number)."""
+    # _ZERO names no character _FULLWIDTH maps, so the report's own text matches as its normalised copy does.
+    return f.value == 0 and f.char_start is not None and _ZERO.match(text, f.char_start) is not None
+
+
 def _zeros(doc: Document, text: str, norm: str, lo: int, hi: int, label: str) -> list[Fact]:
     """Counts a sentence gives as none (未收到…申请, 未发生…追究): value 0, row verb + object."""
     out = []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..checks import cell_ref, fmt_number
+from ..narrative import says_none
 from ..records import Document, Fact, Finding
 
 # A clause about another time, a change or a part of the year's figure is not the figure itself.
@@ -118,7 +119,7 @@ def clause_measure(clause: str, sentence: str) -> Measure | None:
 def this_year_measure(doc: Document, f: Fact) -> Measure | None:
     if f.kind != "narrative" or f.unit not in _COUNT_UNITS or f.char_start is None:
         return None
-    if f.value == 0 and doc.text[f.char_start:f.char_start + 1] in "未无没均并":
+    if says_none(doc.text, f):
         return None  # a count of nothing (未收到…): the prose_says_none check reads those sentences
     start, end = _sentence_around(doc, f.char_start)
     return clause_measure(f.row, doc.text[start:end])
