@@ -98,6 +98,27 @@ def _table(table: Tag) -> tuple[list[str], list[list[str]]]:
     return lines, [r + [""] * (width - len(r)) for r in grid]
 
 
+_INLINE_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+
+
+def inline_tables(text: str) -> tuple[str, list[Grid]]:
+    """HTML tables inside a text file (MinerU and other PDF→markdown tools write each table as one line
+    of HTML with row/column spans): each becomes one Grid, and in the text one line per row, cells
+    joined by " | ", as the tables of a saved page are."""
+    grids: list[Grid] = []
+
+    def replace(m: re.Match) -> str:
+        table = BeautifulSoup(m.group(0), "lxml").find("table")
+        if table is None:
+            return m.group(0)
+        lines, grid = _table(table)
+        if grid:
+            grids.append(Grid(rows=grid))
+        return "\n" + "\n".join(lines) + "\n"
+
+    return _INLINE_TABLE.sub(replace, text), grids
+
+
 def _text_len(node: Tag) -> int:
     return len(re.sub(r"\s+", "", node.get_text()))
 

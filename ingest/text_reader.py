@@ -1,7 +1,9 @@
-"""Plain-text reports (.txt, .md): decode, then normalise like every other source."""
+"""Plain-text reports (.txt, .md): decode, read any HTML tables a converter left inline, then normalise
+like every other source."""
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 import charset_normalizer
@@ -57,4 +59,8 @@ def _decode(data: bytes, path) -> str:
 def read(path) -> Document:
     path = Path(path)
     text = decode(path.read_bytes(), path)
-    return to_document(path, text.split("\f"), media="txt")
+    grids = []
+    if re.search(r"<table\b", text, re.I):
+        from .html_reader import inline_tables  # html_reader builds on this module's decoding
+        text, grids = inline_tables(text)
+    return to_document(path, text.split("\f"), media="txt", grids=grids)

@@ -250,7 +250,97 @@ def plain(bs: list[Block]) -> str:
     return _joined(bs, lambda rows: [" ".join(x for x in r if x) for r in rows], "\n")
 
 
-def html(bs: list[Block]) -> str:
+def _spanned_rows(rows: list[list[str]]) -> list[list[tuple[str, int, int]]]:
+    """A table's rows as (text, rowspan, colspan) cells the way Word/PDF merged them: in a heading row
+    (no figures), an empty cell right of a label is part of that label's span; a label with empty
+    cells under it in the next heading row spans down."""
+    def heading(r):
+        return not any(re.search(r"\d", x) for x in r[1:])
+    out, covered = [], set()
+    for i, r in enumerate(rows):
+        cells, j = [], 0
+        while j < len(r):
+            if (i, j) in covered:
+                j += 1
+                continue
+            text, cs = r[j], 1
+            if heading(r) and text:
+                while j + cs < len(r) and not r[j + cs] and (i, j + cs) not in covered:
+                    cs += 1
+            rs = 1
+            if text and heading(r) and i + 1 < len(rows) and heading(rows[i + 1]) \
+                    and all(not x for x in rows[i + 1][j:j + cs]) and any(rows[i + 1]):
+                rs = 2
+                covered.update((i + 1, k) for k in range(j, j + cs))
+            cells.append((text, rs, cs))
+            j += cs
+        out.append(cells)
+    return out
+
+
+def _html_table(rows: list[list[str]], spans: bool) -> str:
+    from html import escape
+    if not spans:
+        return "<table>" + "".join("<tr>" + "".join(f"<td>{escape(x)}</td>" for x in r) + "</tr>"
+                                   for r in rows) + "</table>"
+    def td(text, rs, cs):
+        attrs = (f' rowspan="{rs}"' if rs > 1 else "") + (f' colspan="{cs}"' if cs > 1 else "")
+        return f"<td{attrs}>{escape(text)}</td>"
+    return "<table>" + "".join("<tr>" + "".join(td(*c) for c in r) + "</tr>"
+                               for r in _spanned_rows(rows)) + "</table>"
+
+
+def markdown_html_tables(bs: list[Block]) -> str:
+    """MinerU's markdown: `#` headings, and each table as one line of HTML with row/column spans."""
+    out = []
+    for b in bs:
+        if b.kind == "table":
+            out.append(_html_table(b.rows, spans=True))
+        elif b.kind == "title":
+            out.append("# " + b.text)
+        elif b.kind == "heading":
+            out.append("#" * b.level + " " + b.text)
+        else:
+            out.append(b.text)
+        out.append("")
+    return "\n".join(out)
+
+
+def repeat_spanned(bs: list[Block]) -> list[Block]:
+    """Docling's markdown tables: a merged cell's text repeated in every column and row it spans."""
+    from dataclasses import replace
+    out = []
+    for b in bs:
+        if b.kind != "table":
+            out.append(b)
+            continue
+        grid: dict[tuple[int, int], str] = {}
+        for i, cells in enumerate(_spanned_rows(b.rows)):
+            j = 0
+            for text, rs, cs in cells:
+                while (i, j) in grid:
+                    j += 1
+                for di in range(rs):
+                    for dj in range(cs):
+                        grid[(i + di, j + dj)] = text
+                j += cs
+        width = max(len(r) for r in b.rows)
+        out.append(replace(b, rows=[[grid.get((i, j), "") for j in range(width)] for i in range(len(b.rows))]))
+    return out
+
+
+def page_breaks(text: str, every: int = 9) -> str:
+    """A PDF's text layer: every ``every`` lines a page footer, a form feed and a running header."""
+    lines, out, page = text.split("\n"), [], 1
+    for i, line in enumerate(lines, 1):
+        out.append(line)
+        if i % every == 0:
+            out += [f"- {page} -", "\f政府信息公开工作年度报告"]
+            page += 1
+    return "\n".join(out)
+
+
+def html(bs: list[Block], spans: bool = False) -> str:
     from html import escape
     out = ['<!DOCTYPE html><html><head><meta charset="utf-8">']
     t = next((b.text for b in bs if b.kind == "title"), "")
@@ -265,8 +355,7 @@ def html(bs: list[Block]) -> str:
         elif b.kind == "para":
             out.append(f"<p>{escape(b.text)}</p>")
         else:
-            out.append("<table>" + "".join("<tr>" + "".join(f"<td>{escape(x)}</td>" for x in r) + "</tr>"
-                                            for r in b.rows) + "</table>")
+            out.append(_html_table(b.rows, spans))
     out.append("</div></body></html>")
     return "\n".join(out)
 
@@ -299,6 +388,10 @@ TEXT_LAYOUTS = {
     "title:# ": (".md", lambda r: "# " + plain(blocks(r))),
     "moved-tables": (".md", lambda r: markdown(move_item_tables(blocks(r), to_end=False))),
     "moved-tables-end": (".md", lambda r: markdown(move_item_tables(blocks(r), to_end=True))),
+    "markdown:html-tables": (".md", lambda r: markdown_html_tables(blocks(r))),
+    "markdown:repeated-spans": (".md", lambda r: markdown(repeat_spanned(blocks(r)))),
+    "html:spans": (".html", lambda r: html(blocks(r), spans=True)),
+    "plain:page-breaks": (".txt", lambda r: page_breaks(plain(blocks(r)))),
 }
 LAYOUTS = list(TEXT_LAYOUTS) + ["pdf"]
 # Not yet held to "never wrong": blank cells dropped from a cell-per-line copy leave the figures'
