@@ -207,6 +207,28 @@ class Scorer:
         self._df = lru_cache(maxsize=20000)(self._df_uncached)
         self._weight = lru_cache(maxsize=20000)(self._weight_uncached)
         self._labels: dict[str, list[str]] = {}
+        self.topics = self._table_topics()
+
+    def _table_topics(self) -> dict[str, str]:
+        """Nouns that name one template table's subject and no other's (行政复议, 行政诉讼 → review):
+        a prose figure whose label carries one counts that table's object (收到行政复议的申请), whatever
+        else its words share with a question that names none of that table's subjects. Verbs every
+        table may use (收到, 申请, 处理) say how, not what."""
+        tables: dict[str, set[str]] = {}
+        for e in template_entries().values():
+            tables.setdefault(e.table_key, set()).update(self.words(e.table))
+        seen: dict[str, int] = {}
+        for words in tables.values():
+            for w in words:
+                seen[w] = seen.get(w, 0) + 1
+        return {w: key for key, words in tables.items() for w in words
+                if seen[w] == 1 and not self.seg.tag(w).startswith("v")}
+
+    def names_other_subject(self, label_words: list[str], words: list[str]) -> bool:
+        """The label names a table's subject (行政复议) the question neither names nor shares a table with."""
+        asked = {self.topics[y] for y in self.topics for w in words if y in w or self.found(w, y)}
+        return any(x in self.topics and self.topics[x] not in asked
+                   and not any(x in w or self.found(w, x) for w in words) for x in label_words)
 
     def _df_uncached(self, word: str) -> int:
         return sum(1 for d in self.docs if word in d)
@@ -311,7 +333,7 @@ class Scorer:
             if f:
                 score += weights[w] * f
                 used.add(w)
-        if not score:
+        if not score or self.names_other_subject(self._label_words(e.own), words):
             return None
         total = sum(weights.values()) or 1.0
         coverage = score / total

@@ -122,6 +122,20 @@ def test_prose_figure_with_its_sentence(assistant, store):
     assert checked >= 3
 
 
+def test_a_prose_figure_about_review_does_not_answer_how_many_applications(assistant, store):
+    # 平潭 2014: "未收到有关政府信息公开行政复议的申请" (0) shares 收到…信息公开…申请 with the question
+    # but counts review applications; the report's own count of applications is 1.
+    r = assistant.ask("平潭综合实验区2014年收到多少信息公开申请？")
+    assert r["facts"], r["answer"]
+    assert "行政复议" not in r["facts"][0]["row"], r["answer"]
+    assert r["facts"][0]["value"] == 1, r["answer"]
+    review = [f for f in store.facts(kind="narrative") if "行政复议" in f["row_label"] and "申请" in f["row_label"]]
+    assert review
+    for f in review[:5]:
+        r = assistant.ask(f"{f['agency']}{f['year']}年收到多少信息公开申请？")
+        assert all("行政复议" not in g["row"] for g in r["facts"]), (f["row_label"], r["answer"])
+
+
 def test_trend_over_years_gives_a_table(assistant, store):
     by_agency = {}
     for agency, year in agency_years_with(store, "applications", "new", "total"):

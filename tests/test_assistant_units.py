@@ -121,6 +121,17 @@ def scorer():
     return Scorer(Segmenter(vocabulary(entries.values())), []), list(entries.values())
 
 
+def test_table_subjects_are_the_nouns_only_one_table_names(scorer):
+    s, _ = scorer
+    assert s.topics.get("行政复议") == s.topics.get("行政诉讼") == "review"
+    assert not {"申请", "收到", "处理"} & set(s.topics)   # verbs every table may use
+    # A label naming review answers a question that names review, or its other proceeding, not one about applications.
+    label = s.words("收到有关政府信息公开行政复议的申请")
+    assert s.names_other_subject(label, s.words("收到多少信息公开申请"))
+    assert not s.names_other_subject(label, s.words("被申请复议几次"))
+    assert not s.names_other_subject(label, s.words("行政诉讼多少件"))
+
+
 @pytest.mark.parametrize("question,row,column", [
     ("一共新收到多少件政府信息公开申请", "new", "total"),
     ("因为手里没有相关信息而没法提供的申请有多少件", "unable_not_held", "total"),
