@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .records import Document
+from .words import pos_cut
 
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0", "O": "0"}
 _Y = r"(?:19|20)\d{2}|二[〇零○ＯO][〇零○ＯO一二三四五六七八九]{2}"
@@ -205,23 +206,13 @@ def _starts_with_place(s: str) -> bool:
     return 0 in _place_starts(s)
 
 
-_jieba = None
-
-
 def _place_starts(run: str) -> list[int]:
     """Offsets in ``run`` where jieba sees a place name (ns) begin."""
-    global _jieba
-    if _jieba is None:
-        import logging
-        import jieba
-        import jieba.posseg
-        jieba.setLogLevel(logging.WARNING)
-        _jieba = jieba.posseg
     out, pos = [], 0
-    for tok in _jieba.lcut(run):
-        if tok.flag == "ns":
+    for word, flag in pos_cut(run):
+        if flag == "ns":
             out.append(pos)
-        pos += len(tok.word)
+        pos += len(word)
     return out
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from . import sections as sections_mod
 from .records import Document, Fact, Section
+from .words import pos_cut
 
 # Same-length translation, so offsets in the normalised copy are offsets in doc.text.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％＋", "0123456789.%+")
@@ -81,6 +82,9 @@ _SUFFIX_FILLER = re.compile(r"^(?:以上|左右|之多|余|多)")
 _YEAR_IN_CLAUSE = re.compile(r"\d{4}[ \t\u3000]*年度?(?:以来|全年|内)?")
 _PREPOSITIONS = "在于至到从自和与及、止"
 _MAX_SUFFIX = 16
+# jieba's flags for an adverb (已, 均), a preposition (在, 通过) and a conjunction (并): the object ends there.
+_PHRASE_ENDS = {"d", "p", "c"}
+_JOINS = {"和", "与", "及", "以及", "或", "或者"}   # conjunctions inside a noun phrase (预算及决算信息)
 _MAX_ROW = 40
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -237,9 +241,40 @@ def _suffix(text: str, hit: _Hit, hi: int, next_start: int | None) -> str:
         return ""
     s = squash(text[hit.unit_end:j]).replace(" ", "")
     s = _SUFFIX_FILLER.sub("", s)
+    if len(s) > _MAX_SUFFIX:
+        s = _object_only(s)
     if not s or len(s) > _MAX_SUFFIX or not (_is_cjk(s[0]) or s[0] in "《“\""):
         return ""
     return s
+
+
+def _object_only(s: str) -> str:
+    """The head noun phrase of a long tail: up to the adverb, preposition or conjunction that starts the
+    predicate, or a verb taking an object of its own; after a modifier ending in 的 when a predicate
+    follows its head (otherwise the 的 belongs to the predicate).
+    "收到1份有关政府信息公开行政复议申请已及时处理" → 有关政府信息公开行政复议申请;
+    "对5个发挥作用不明显、基层无力维护的政务新媒体予以关停" → 政务新媒体."""
+    toks = pos_cut(s)
+    des = [i for i, (w, _) in enumerate(toks[:-1]) if w == "的"]
+    if des:
+        head, stopped = _head(toks[des[-1] + 1:])
+        if stopped:
+            return head
+    return _head(toks)[0]
+
+
+def _head(toks: list[tuple[str, str]]) -> tuple[str, bool]:
+    """The words before the predicate starts, and whether one did."""
+    out: list[str] = []
+    noun = False
+    for i, (word, flag) in enumerate(toks):
+        after = toks[i + 1][1] if i + 1 < len(toks) else None
+        if (flag in _PHRASE_ENDS and word not in _JOINS) or (flag.startswith("v") and flag != "vn" and noun
+                                    and after is not None and after not in _PHRASE_ENDS):
+            return "".join(out), True
+        out.append(word)
+        noun = noun or flag.startswith("n")
+    return "".join(out), False
 
 
 def extract(doc: Document, sections: list[Section] | None = None) -> list[Fact]:

@@ -191,6 +191,15 @@ def test_commas_fullwidth_and_approximations():
                    ("主动公开政府信息", 7700, "条"), ("咨询", 3000, "人次")]
 
 
+def test_a_long_tail_after_the_unit_names_its_head_noun():
+    # What a number counts may follow its unit, with the predicate after it; the head noun is the label.
+    got = _one("一、概述 全区收到1份有关政府信息公开行政复议申请已及时处理。"
+               "对5个发挥作用不明显、基层无力维护的政务新媒体予以关停注销。"
+               "30多个区直单位一并公开部门的预算及决算信息。")
+    assert got == [("全区收到有关政府信息公开行政复议申请", 1, "份"), ("对5个政务新媒体", 5, "个"),
+                   ("30多个区直单位", 30, "个")]
+
+
 def test_things_that_are_not_facts():
     text = ("一、概述 本报告统计期限自2020年1月1日起至2020年12月31日止，电话：0591-23165370，邮编：350400，"
             "地址：洪泽湖大道 90号（国令第711号）（国办公开办函〔2021〕30号），第3次会议，"
