@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--agency", help="agency name for every file (overrides what the report says; stored as given)")
     ap.add_argument("--year", type=int, help="year covered, for every file (overrides the report; stored as given)")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    ap.add_argument("--force", action="store_true",
+                    help="read every file again, even one stored unchanged by this version of the readers")
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true",
                       help="compare the fact store's chunks with the vector index and report what is missing")
@@ -69,7 +71,8 @@ def _run(args, config) -> int:
         for line in _result_lines(r):
             bar.write(line, file=sys.stdout)
 
-    results = ingest_paths(config, files, agency=args.agency, year=args.year, on_progress=progress,
+    results = ingest_paths(config, files, agency=args.agency, year=args.year, force=args.force,
+                           on_progress=progress,
                            on_result=finished, on_wait=waiting)
     bar.close()
     failed = sum(r.status == "failed" for r in results)

@@ -206,7 +206,8 @@ class FactStore:
                 warnings=json.dumps(rep.warnings, ensure_ascii=False), n_facts=len(rep.facts),
                 n_chunks=len(rep.chunks), cells_expected=rep.cells_expected, ingested_at=_now(),
                 agency_confidence=rep.agency_confidence, year_confidence=rep.year_confidence,
-                metadata_candidates=json.dumps(rep.candidates, ensure_ascii=False))).inserted_primary_key[0]
+                metadata_candidates=json.dumps(rep.candidates, ensure_ascii=False),
+                reader_version=rep.reader_version)).inserted_primary_key[0]
             if rep.facts:
                 conn.execute(insert(facts_t), [
                     {"report_id": rid, "agency": rep.agency, "year": rep.year, "table_key": f.table_key,

@@ -104,6 +104,7 @@ class ParsedReport:
     year_confidence: str = "low"
     candidates: list[dict] = field(default_factory=list)  # the evidence weighed for agency and year
     findings: list["Finding"] = field(default_factory=list)  # for reviewers (ingest.audit)
+    reader_version: str = ""   # the code that read it (ingest.pipeline.reader_version)
 
 
 SEVERITIES = ("error", "warning", "note")

@@ -34,6 +34,7 @@ reports = Table(
     Column("agency_confidence", Text, nullable=False, server_default="unknown"),
     Column("year_confidence", Text, nullable=False, server_default="unknown"),
     Column("metadata_candidates", Text, nullable=False, server_default="[]"),
+    Column("reader_version", Text, nullable=False, server_default=""),
 )
 
 facts = Table(

@@ -56,6 +56,28 @@ def test_reingesting_the_same_file_changes_nothing(tmp_path):
     assert (store.reports(), len(store.facts()), store.chunk_ids()) == before
 
 
+def test_a_report_read_by_older_code_is_read_again_and_keeps_its_vectors(tmp_path, monkeypatch):
+    # An upgrade that reads better must reach the reports already stored, without embedding them again.
+    from ingest import pipeline
+    from ingest.settings import load
+    cfg = load(data_dir=str(tmp_path / "d"))
+    [first] = ingest_paths(cfg, [SEED])
+    store = _store(cfg)
+    assert store.reports()[0]["reader_version"] == pipeline.reader_version()
+    ids = store.chunk_ids()
+    store.close()
+    monkeypatch.setattr(pipeline, "reader_version", lambda: "newer-readers")
+    [again] = ingest_paths(cfg, [SEED])
+    assert (first.status, again.status) == ("ok", "ok")
+    store = _store(cfg)
+    assert store.reports()[0]["reader_version"] == "newer-readers"
+    # Chunk ids name the chunk texts: the same ids mean no vector was dropped or embedded again.
+    assert store.chunk_ids() == ids == VectorIndex(cfg, readonly=True).ids()
+    store.close()
+    [third] = ingest_paths(cfg, [SEED])
+    assert third.status == "unchanged"
+
+
 def test_a_changed_file_replaces_its_old_version(tmp_path):
     from ingest.settings import load
     cfg = load(data_dir=str(tmp_path / "d"))
