@@ -89,11 +89,40 @@ def relevant_warnings(report: dict, fact: dict | None) -> list[str]:
     return out
 
 
-def warning_text(report: dict, fact: dict | None = None) -> str:
+def _shares_subject(label: str, message: str, least: int = 3) -> bool:
+    """Some run of ``least`` characters of the figure's label is in the finding's message."""
+    return any(label[i:i + least] in message for i in range(len(label) - least + 1))
+
+
+def relevant_findings(findings: list[dict], fact: dict | None) -> list[str]:
+    """Reviewers' findings (errors and warnings) on this very figure: it is one of the finding's cells,
+    or it is stated in one of its sentences and the finding is about what it counts (a long sentence,
+    a whole statistics table, holds figures the finding is not about)."""
+    if not fact:
+        return []
+    key = (fact.get("table_key"), fact.get("row_key"), fact.get("column_key"))
+    label = fact.get("row_label") or ""
+    out = []
+    for f in findings:
+        if f.get("severity") not in ("error", "warning"):
+            continue
+        cell = any((c.get("table_key"), c.get("row_key"), c.get("column_key")) == key
+                   and (key[0] != "narrative" or c.get("char_start") == fact.get("char_start"))
+                   for c in f.get("cells") or [] if c.get("report") in (None, f.get("report")))
+        said = fact.get("char_start") is not None and _shares_subject(label, f["message"]) and any(
+            (s.get("char_start") or 0) <= fact["char_start"] < (s.get("char_end") or 0) for s in f.get("sentences") or [])
+        if (cell or said) and f["message"] not in out:
+            out.append(f["message"])
+    return out
+
+
+def warning_text(report: dict, fact: dict | None = None, findings: list[dict] = ()) -> str:
     related = relevant_warnings(report, fact)
-    if not related:
-        return ""
-    return f"注意：报告表格的核对提示——{'；'.join(related[:2])}。请以原文为准。"
+    found = [m for m in relevant_findings(list(findings), fact) if m not in related]
+    text = f"注意：报告表格的核对提示——{'；'.join(related[:2])}。" if related else ""
+    if found:
+        text += f"注意：报告自身有不一致之处——{'；'.join(found[:2])}。"
+    return text + "请以原文为准。" if text else ""
 
 
 def single_fact_text(fig: Figure) -> str:

@@ -67,11 +67,23 @@ def _parts(text: str, seg) -> list[str]:
     return parts + [text[start:]]
 
 
-def _warnings(figs) -> list[str]:
-    """The checks the reports' tables failed that bear on these figures, one line per report."""
+def _findings(snap, fig) -> list[dict]:
+    """The reviewers' findings stored for this figure's report (one indexed query)."""
+    if snap.store is None or fig.report.get("id") is None:
+        return []
+    try:
+        return snap.store.findings(report_id=fig.report["id"])
+    except Exception:  # a store from before findings: answers go on without them
+        return []
+
+
+def _warnings(snap, figs) -> list[str]:
+    """The checks the reports' tables failed and the reviewers' findings that bear on these figures,
+    one line per report."""
     out = []
     for fig in figs:
         related = A.relevant_warnings(fig.report, fig.fact)
+        related += [m for m in A.relevant_findings(_findings(snap, fig), fig.fact) if m not in related]
         if related:
             out.append(f"《{fig.report['file_name']}》：" + "；".join(related))
     return out
@@ -353,9 +365,9 @@ class Assistant:
                 previous = choice
         # Each figure told as a single answer tells it, with its report's table warnings.
         out = A.empty_answer(st.question, "fact", "".join(
-            A.single_fact_text(f) + (A.warning_text(f.report, f.fact) or "") for f in results))
+            A.single_fact_text(f) + A.warning_text(f.report, f.fact, _findings(snap, f)) for f in results))
         out["facts"] = [A.fact_dict(f.fact, f.report) for f in results]
-        out["warnings"] = _warnings(results)
+        out["warnings"] = _warnings(snap, results)
         out["sources"] = self._fact_sources(snap, results)
         return out
 
@@ -369,7 +381,7 @@ class Assistant:
         agencies = sorted({f.agency for f in figs}, key=[a for a, _ in scope].index)
         result = A.empty_answer(st.question, "fact", "")
         result["facts"] = [A.fact_dict(f.fact, f.report) for f in figs]
-        warn = result["warnings"] = _warnings(figs)
+        warn = result["warnings"] = _warnings(snap, figs)
         gone = [f"{a}{y}年" for a, y in missing]
         if st.agencies:
             gone += [f"{a}{y}年" for a, y in scope if not any(f.agency == a and f.year == y for f in figs)]
@@ -389,7 +401,7 @@ class Assistant:
                 # A ranking of one is no ranking: say so rather than crown the only agency.
                 text = (f"报告库中{figs[0].year}年只有{figs[0].agency}一个机关有这项数字，无法在机关之间比较。"
                         + text)
-            w = A.warning_text(figs[0].report, figs[0].fact)
+            w = A.warning_text(figs[0].report, figs[0].fact, _findings(snap, figs[0]))
             result["answer"] = text + (w if w else "")
         else:
             by = "year" if len(agencies) == 1 else "agency"

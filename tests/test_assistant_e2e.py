@@ -136,6 +136,17 @@ def test_a_prose_figure_about_review_does_not_answer_how_many_applications(assis
         assert all("行政复议" not in g["row"] for g in r["facts"]), (f["row_label"], r["answer"])
 
 
+def test_a_figure_the_report_contradicts_carries_the_finding(assistant, store):
+    # 平潭 2013: its statistics table says 行政复议数 0, its prose 收到1份…行政复议申请.
+    [finding] = [f for f in store.findings(agency="平潭综合实验区", year=2013) if "行政复议" in f["message"]]
+    r = assistant.ask("平潭2013年行政复议多少件？")
+    assert r["facts"][0]["value"] == 0 and finding["message"] in r["answer"], r["answer"]
+    assert any(finding["message"] in w for w in r["warnings"])
+    # A figure stated in the same table, but not what the finding is about, carries no such note.
+    r = assistant.ask("平潭2013年主动公开信息多少条？")
+    assert r["facts"] and finding["message"] not in r["answer"] and not r["warnings"], r["answer"]
+
+
 def test_trend_over_years_gives_a_table(assistant, store):
     by_agency = {}
     for agency, year in agency_years_with(store, "applications", "new", "total"):
