@@ -146,6 +146,7 @@ HAND_CHECKED = {
     ("上海市人民政府办公厅_2019.txt", "prose_unable"): "prose 265 is 不掌握 alone; 无法提供 rows sum to 337",
     ("上海市人民政府办公厅_2019.txt", "share_mismatch"): "258/805 = 32.05%, printed 33.9%; its siblings fit 805",
     ("平潭综合实验区_2012.txt", "share_mismatch"): "145/1913 = 7.58%, printed 8.05%; 8 siblings fit 1913",
+    ("平潭综合实验区_2013.txt", "statement_contradicted"): "prose 收到1份…行政复议申请; its 统计表 行政复议数 0",
     ("平潭综合实验区_2022.txt", "prose_received_includes_carried"): "prose 75 = new 74 + carried 1",
     ("淮安市洪泽区人民政府_2023.pdf", "review_row_sum"): "printed 10 | 1 | 0 | 0 | 0: total 0 beside 11",
     ("淮安市洪泽区人民政府_2024.pdf", "prose_received"): "prose 17 (区政府办代表区政府), table 95",
