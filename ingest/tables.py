@@ -365,8 +365,32 @@ def _read_review(c: Compact, table: Table, start: int, end: int) -> TableRead:
     return TableRead(table, rows)
 
 
+# OCR reads 0 as O/o and 1 as l/I. A run of digits and those letters, touching no other Latin letter
+# or digit, is a figure when it holds a real digit (1O, l2) or stands as a cell: after a space, pipe
+# or line start and before one, or after a space and before the next row's label (a text layer joins a
+# table's short lines).
+# Template tables carry no Latin words; 〇 stays, for dates.
+_OCR_RUN = re.compile(r"(?<![A-Za-z0-9.])(?=[0-9.]*[OolI])[0-9OolI]+(?:\.[0-9OolI]+)?(?![A-Za-z0-9])")
+_OCR_DIGIT = str.maketrans("OolI", "0011")
+_CELL_EDGE = " \t\n|｜"
+
+
+def ocr_digits(text: str) -> str:
+    """``text`` with OCR's letter-for-digit swaps in figures undone; same length, so offsets hold."""
+    def fix(m: re.Match) -> str:
+        run = m.group(0)
+        if any(ch.isdigit() for ch in run):
+            return run.translate(_OCR_DIGIT)
+        before = text[m.start() - 1] if m.start() else "\n"
+        after = text[m.end()] if m.end() < len(text) else "\n"
+        cell = before in _CELL_EDGE and (after in _CELL_EDGE or (before in " \t|" and _CJK.match(after)))
+        return run.translate(_OCR_DIGIT) if cell else run
+    return _OCR_RUN.sub(fix, text)
+
+
 def parse_text(text: str, fmt: str) -> dict[str, TableRead]:
-    c = Compact(text.replace("｜", "|"))  # OCR's full-width pipes; same length, so offsets hold
+    # OCR's full-width pipes and letters for digits; same length, so offsets hold.
+    c = Compact(ocr_digits(text.replace("｜", "|")))
     regions = _regions(c)
     out: dict[str, TableRead] = {}
     for table in FORMATS[fmt].tables:

@@ -329,6 +329,17 @@ def repeat_spanned(bs: list[Block]) -> list[Block]:
     return out
 
 
+_OCR_SWAPS = (str.maketrans("01", "Ol"), str.maketrans("01", "oI"))
+
+
+def ocr_digits(bs: list[Block]) -> list[Block]:
+    """A scanned report read by OCR: 0 read as O or o, 1 as l or I, in the table's figures."""
+    from dataclasses import replace
+    return [replace(b, rows=[[c if j == 0 or not re.fullmatch(r"[\d.]+", c) else c.translate(_OCR_SWAPS[i % 2])
+                              for j, c in enumerate(row)] for i, row in enumerate(b.rows)])
+            if b.kind == "table" else b for b in bs]
+
+
 def page_breaks(text: str, every: int = 9) -> str:
     """A PDF's text layer: every ``every`` lines a page footer, a form feed and a running header."""
     lines, out, page = text.split("\n"), [], 1
@@ -392,6 +403,8 @@ TEXT_LAYOUTS = {
     "markdown:repeated-spans": (".md", lambda r: markdown(repeat_spanned(blocks(r)))),
     "html:spans": (".html", lambda r: html(blocks(r), spans=True)),
     "plain:page-breaks": (".txt", lambda r: page_breaks(plain(blocks(r)))),
+    "plain:ocr-digits": (".txt", lambda r: plain(ocr_digits(blocks(r)))),
+    "markdown:ocr-digits": (".md", lambda r: markdown(ocr_digits(blocks(r)))),
 }
 LAYOUTS = list(TEXT_LAYOUTS) + ["pdf"]
 # Not yet held to "never wrong": blank cells dropped from a cell-per-line copy leave the figures'

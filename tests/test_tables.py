@@ -242,3 +242,18 @@ def test_markdown_and_ocr_pipe_tables_read_like_the_original(variant):
     cells = lambda res: {(f.table_key, f.row_key, f.column_key): f.value for f in res.facts if f.kind == "table"}
     assert redrawn.cells_read == original.cells_read == 200
     assert cells(redrawn) == cells(original)
+
+
+@pytest.mark.parametrize("ocr,digits", [
+    ("申请 l2 O 3 1O", "申请 12 0 3 10"),          # a swap inside a figure, and a figure all swapped
+    ("| O | l | 2 |", "| 0 | 1 | 2 |"),             # one-letter cells between pipes
+    ("行政许可 I o I其他对外管理服务事项", "行政许可 1 0 1其他对外管理服务事项"),  # the next row's label joined on
+    ("7l3OOOO74", "713000074"),                     # glued cells
+])
+def test_ocr_letters_for_digits_are_read_as_digits(ocr, digits):
+    assert tables.ocr_digits(ocr) == digits
+
+
+@pytest.mark.parametrize("text", ["I类信息", "APP 下载", "二〇二三年", "申请O", "Office 软件", "共l条"])
+def test_latin_words_and_letters_in_prose_are_left_alone(text):
+    assert tables.ocr_digits(text) == text
