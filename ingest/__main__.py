@@ -96,7 +96,8 @@ def _result_lines(r) -> list[str]:
 def _consistency(config, repair: bool) -> int:
     from .pipeline import check_stores, repair_stores
     found = (repair_stores if repair else check_stores)(config)
-    print(f"chunks {found.chunks}, vectors {found.vectors}: {len(found.missing)} chunks without a vector, "
+    print(f"chunks {found.chunks} ({found.words_only} table rows searched by words only), vectors {found.vectors}: "
+          f"{len(found.missing)} chunks without a vector, "
           f"{len(found.orphans)} vectors without a chunk")
     for name in found.reports:
         print(f"MISSING   {name}: some passages have no vector")

@@ -183,9 +183,13 @@ class FactStore:
             return None
         return rows[0]["version"] if rows else None
 
-    def chunk_ids(self) -> set[str]:
+    def chunk_ids(self, dense: bool | None = None) -> set[str]:
+        """Every chunk's id; ``dense=True``: only those the vector index should hold."""
+        q = select(chunks_t.c.chunk_id)
+        if dense is not None:
+            q = q.where(chunks_t.c.dense == dense)
         with self.engine.connect() as conn:
-            return set(conn.execute(select(chunks_t.c.chunk_id)).scalars())
+            return set(conn.execute(q).scalars())
 
     # --- writing -----------------------------------------------------------
     @contextmanager
@@ -220,7 +224,7 @@ class FactStore:
                 conn.execute(insert(chunks_t), [
                     {"report_id": rid, "chunk_id": cid, "agency": rep.agency, "year": rep.year,
                      "section": c.section, "text": c.text, "char_start": c.char_start, "char_end": c.char_end,
-                     "line_start": c.line_start, "line_end": c.line_end, "page": c.page}
+                     "line_start": c.line_start, "line_end": c.line_end, "page": c.page, "dense": c.dense}
                     for cid, c in zip(chunk_ids, rep.chunks)])
             if rep.findings:
                 conn.execute(insert(findings_t), [_finding_row(rid, f) for f in rep.findings])

@@ -14,6 +14,7 @@ import errno
 import hashlib
 import logging
 import re
+import shutil
 from contextlib import ExitStack, contextmanager
 from functools import cache
 from dataclasses import dataclass, field
@@ -232,7 +233,7 @@ def _reading(config, store: FactStore, path: Path, agency, year) -> tuple[str, d
 def _embedded_ahead(index, ahead: dict):
     """All the chunks parsed ahead embedded in one run, length-sorted, so a batch pads to its own longest
     chunk rather than to its report's; inside, ``index.add`` is served these vectors."""
-    texts = [c.text for rep in ahead.values() if isinstance(rep, ParsedReport) for c in rep.chunks]
+    texts = [c.text for rep in ahead.values() if isinstance(rep, ParsedReport) for c in rep.chunks if c.dense]
     with ExitStack() as kept:
         try:
             if texts:
@@ -252,7 +253,7 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
         sha, old, agency, year = _reading(config, store, path, agency, year)
         # An unchanged file whose vectors went missing (a crash, an old bug) is read again to restore them.
         whole = old is not None and (have is None or
-                                     all(c["chunk_id"] in have for c in store.chunks(old["id"])))
+                                     all(c["chunk_id"] in have for c in store.chunks(old["id"]) if c["dense"]))
         if old and whole and not force and _current(old, sha) \
                 and (agency is None or (agency == old["agency"] and old.get("agency_confidence") == GIVEN)) \
                 and (year is None or (year == old["year"] and old.get("year_confidence") == GIVEN)):
@@ -279,7 +280,8 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
                              .encode()).hexdigest()
     ids = [chunk_id(version, i) for i in range(len(rep.chunks))]
     present = set(old_ids) if have is None else set(old_ids) & have
-    fresh = [(i, c) for i, c in zip(ids, rep.chunks) if i not in present]  # a forced re-read keeps its vectors
+    # A forced re-read keeps its vectors; a chunk searched by words only has none.
+    fresh = [(i, c) for i, c in zip(ids, rep.chunks) if i not in present and c.dense]
     try:
         index.add([i for i, _ in fresh], [c.text for _, c in fresh],
                   [{"report": name, "agency": rep.agency, "year": rep.year if rep.year is not None else -1,
@@ -287,14 +289,15 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
         rid = store.replace_report(rep, name, ids)
     except Exception as e:  # disk full, a store gone read-only: this file is not stored, the rest is as it was
         log.debug("writing %s failed", path, exc_info=True)
-        problem = _write_problem(e)
+        problem = _write_problem(e, config.data_dir if config.chroma_mode == "embedded" else None)
         if DISK_FULL not in problem:  # on a full disk the next run's sweep removes them instead
             try:
                 index.delete([i for i, _ in fresh])
             except Exception:
                 pass
         return FileResult(name, "failed", error=f"{path}: {problem}")
-    stale = sorted(set(old_ids) - set(ids))
+    # Gone from the report, or (read by older code) a vector this chunk no longer wants.
+    stale = sorted((set(old_ids) - set(ids)) | {i for i, c in zip(ids, rep.chunks) if not c.dense} & present)
     if stale:
         index.delete(stale)
     try:
@@ -304,7 +307,7 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
         log.warning("cross-year findings of %s not refreshed", rep.agency, exc_info=True)
     if have is not None:
         have.difference_update(stale)
-        have.update(ids)
+        have.update(i for i, c in zip(ids, rep.chunks) if c.dense)
     table_cells = sum(1 for f in rep.facts if f.kind == "table" and f.table_key != "narrative")
     return FileResult(name, "ok", rid, rep.agency, rep.year, len(rep.facts), len(rep.chunks), table_cells,
                       rep.cells_expected, rep.warnings, agency_confidence=rep.agency_confidence,
@@ -332,12 +335,24 @@ def refresh_across_years(store: FactStore, agency: str) -> None:
 DISK_FULL = "磁盘空间不足"
 
 
-def _write_problem(exc: BaseException) -> str:
-    """A one-line reason a write failed, in the operator's terms (no traceback)."""
+_NEARLY_FULL = 1 << 20  # bytes free below which a failed write is put down to the disk
+
+
+def _nearly_full(where) -> bool:
+    try:
+        return where is not None and shutil.disk_usage(where).free < _NEARLY_FULL
+    except OSError:
+        return False
+
+
+def _write_problem(exc: BaseException, where=None) -> str:
+    """A one-line reason a write failed, in the operator's terms (no traceback). ``where``: the data
+    dir, whose free space names the cause when the library's error does not (Chroma's compactor
+    reports a full disk as "Failed to apply logs to the metadata segment")."""
     chain = causes(exc)
     text = " ".join(f"{type(x).__name__}: {x}" for x in chain)
     if any(isinstance(x, OSError) and x.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) for x in chain) \
-            or re.search(r"disk is full|no space left|file too large|quota", text, re.I):
+            or re.search(r"disk is full|no space left|file too large|quota", text, re.I) or _nearly_full(where):
         return f"{DISK_FULL}，本文件未写入，已存的报告未受影响 (disk full)"
     if re.search(r"readonly|read-only|permission denied", text, re.I):
         return "数据目录不可写，本文件未写入 (store not writable)"
@@ -398,6 +413,7 @@ class Consistency:
     """What ``ingest --check`` finds: chunks the fact store lists with no vector, and vectors it does not list."""
     chunks: int
     vectors: int
+    words_only: int             # chunks that want no vector (template table rows, found by their words)
     missing: list[str]          # chunk ids without a vector
     orphans: list[str]          # vector ids without a chunk
     reports: list[str]          # files whose chunks lack vectors
@@ -421,8 +437,9 @@ def _compare(config, index) -> Consistency:
         store.close()
     have = index.ids()
     listed = {c["chunk_id"] for c in chunks}
-    missing = [c for c in chunks if c["chunk_id"] not in have]
-    return Consistency(len(listed), len(have), [c["chunk_id"] for c in missing], sorted(have - listed),
+    missing = [c for c in chunks if c["dense"] and c["chunk_id"] not in have]
+    words_only = sum(1 for c in chunks if not c["dense"])
+    return Consistency(len(listed), len(have), words_only, [c["chunk_id"] for c in missing], sorted(have - listed),
                        sorted({c["report"] for c in missing}))
 
 

@@ -62,6 +62,7 @@ class Chunk:
     line_start: int
     line_end: int
     page: int | None = None
+    dense: bool = True  # embedded for the dense index (False: found by its words only)
 
 
 @dataclass

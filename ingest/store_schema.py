@@ -5,7 +5,8 @@ built from it, migrations never import it (each migration states its own change)
 """
 from __future__ import annotations
 
-from sqlalchemy import (CheckConstraint, Column, Float, ForeignKey, Index, Integer, MetaData, Table, Text)
+from sqlalchemy import (Boolean, CheckConstraint, Column, Float, ForeignKey, Index, Integer, MetaData, Table, Text,
+                        true)
 
 metadata = MetaData()
 
@@ -63,6 +64,8 @@ chunks = Table(
     Column("section", Text, nullable=False), Column("text", Text, nullable=False),
     Column("char_start", Integer, nullable=False), Column("char_end", Integer, nullable=False),
     Column("line_start", Integer), Column("line_end", Integer), Column("page", Integer),
+    # False: searched by words only, no vector (see ingest.chunking.wants_vector).
+    Column("dense", Boolean, nullable=False, server_default=true()),
     Index("chunks_report", "report_id"),
 )
 

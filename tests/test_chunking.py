@@ -104,3 +104,31 @@ def test_defaults_come_from_settings(tmp_path):
 def test_overlap_must_be_smaller_than_size(tmp_path):
     with pytest.raises(ValueError):
         chunk(_doc(tmp_path / "x.txt", "一、总体情况 正文。"), None, 50, 50)
+
+
+def test_template_table_rows_are_searched_by_words_and_prose_is_embedded(corpus):
+    # The figures of the template tables are answered from the fact store; their rows get no vector.
+    doc = _doc(corpus / "reports" / "沭阳县发展和改革局_2023.txt")
+    chunks = chunk(doc)
+    rows = [c for c in chunks if c.section.split("、")[0] in S.TABLE_SECTIONS]
+    assert rows and not any(c.dense for c in rows)
+    assert any("信访举报投诉类申请" in c.text for c in rows)
+    prose = [c for c in chunks if c.section.split("、")[0] not in S.TABLE_SECTIONS]
+    assert prose and all(c.dense for c in prose)
+
+
+def test_a_sentence_under_a_template_table_is_embedded(corpus):
+    text = (corpus / "reports" / "沭阳县发展和改革局_2023.txt").read_text("utf-8")
+    at = text.index("四、政府信息公开行政复议")
+    note = "注：本年度因机构改革，部分申请转由市局统一办理，相关情况已在门户网站公开说明。"
+    doc = _doc(corpus / "x.txt", text[:at] + note + "\n" + text[at:])
+    [holder] = [c for c in chunk(doc) if note[:20] in c.text]
+    assert holder.section.startswith("三、") and holder.dense
+
+
+def test_reports_before_the_template_embed_every_chunk(corpus):
+    # Their 二、三、四 are prose (主动公开情况, 依申请公开情况), not the fixed tables.
+    doc = _doc(corpus / "reports" / "平潭综合实验区_2013.txt")
+    chunks = chunk(doc)
+    assert any(c.section.startswith(("二、", "三、")) for c in chunks)
+    assert all(c.dense for c in chunks)

@@ -30,7 +30,7 @@ def test_whole_corpus_is_stored_with_facts_and_chunks(corpus_config):
             assert r["format"] in ("2019", "2021")
             assert any(f["kind"] == "table" for f in store.facts(report_id=r["id"])), r["file_name"]
     index = VectorIndex(corpus_config, readonly=True)
-    assert index.ids() == store.chunk_ids()
+    assert index.ids() == store.chunk_ids(dense=True)
 
 
 def test_facts_carry_their_source(corpus_config):
@@ -72,10 +72,39 @@ def test_a_report_read_by_older_code_is_read_again_and_keeps_its_vectors(tmp_pat
     store = _store(cfg)
     assert store.reports()[0]["reader_version"] == "newer-readers"
     # Chunk ids name the chunk texts: the same ids mean no vector was dropped or embedded again.
-    assert store.chunk_ids() == ids == VectorIndex(cfg, readonly=True).ids()
+    assert store.chunk_ids() == ids
+    assert VectorIndex(cfg, readonly=True).ids() == store.chunk_ids(dense=True)
     store.close()
     [third] = ingest_paths(cfg, [SEED])
     assert third.status == "unchanged"
+
+
+def test_an_upgrade_drops_the_vectors_of_table_rows_searched_by_words_only(tmp_path, monkeypatch):
+    # A store written before table rows went unembedded holds a vector for every chunk; re-read by
+    # newer code, the rows' vectors go and every other vector stays.
+    from ingest import chunking, pipeline
+    from ingest.pipeline import check_stores
+    from ingest.settings import load
+    cfg = load(data_dir=str(tmp_path / "d"))
+    rule = chunking.wants_vector
+    monkeypatch.setattr(chunking, "wants_vector", lambda *a: True)
+    monkeypatch.setattr(pipeline, "reader_version", lambda: "older-readers")
+    ingest_paths(cfg, [SEED])
+    store = _store(cfg)
+    every = store.chunk_ids()
+    store.close()
+    assert VectorIndex(cfg, readonly=True).ids() == every
+    monkeypatch.setattr(chunking, "wants_vector", rule)
+    monkeypatch.setattr(pipeline, "reader_version", lambda: "newer-readers")
+    [res] = ingest_paths(cfg, [SEED])
+    assert res.status == "ok"
+    store = _store(cfg)
+    dense = store.chunk_ids(dense=True)
+    assert store.chunk_ids() == every and dense < every
+    store.close()
+    assert VectorIndex(cfg, readonly=True).ids() == dense
+    found = check_stores(cfg)
+    assert found.ok and found.words_only == len(every - dense)
 
 
 def test_a_changed_file_replaces_its_old_version(tmp_path):
@@ -92,7 +121,7 @@ def test_a_changed_file_replaces_its_old_version(tmp_path):
     assert len(store.reports()) == 1
     new_ids = store.chunk_ids()
     assert new_ids.isdisjoint(old_ids)
-    assert VectorIndex(cfg, readonly=True).ids() == new_ids
+    assert VectorIndex(cfg, readonly=True).ids() == store.chunk_ids(dense=True)
 
 
 def test_bad_files_are_named_and_the_others_still_go_in(tmp_path, capsys):
@@ -137,7 +166,7 @@ pipeline.ingest_paths(load(data_dir={str(data)!r}), [{str(SEED)!r}])
     # The next run clears them and stores the report whole.
     [res] = ingest_paths(cfg, [SEED])
     assert res.status == "ok"
-    assert VectorIndex(cfg, readonly=True).ids() == _store(cfg).chunk_ids()
+    assert VectorIndex(cfg, readonly=True).ids() == _store(cfg).chunk_ids(dense=True)
 
 
 def test_an_error_in_the_fact_store_rolls_back_the_vectors(tmp_path, monkeypatch):

@@ -213,7 +213,7 @@ def test_cli_ingest_into_a_chroma_server(tmp_path, chroma_server, capsys):
     cfg = load(config_file, data_dir=str(data))
     store = FactStore.for_config(cfg, readonly=True)
     try:
-        chunk_ids = store.chunk_ids()
+        chunk_ids = store.chunk_ids(dense=True)
     finally:
         store.close()
     index = VectorIndex(cfg, readonly=True)

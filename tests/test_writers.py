@@ -72,7 +72,7 @@ def _wait_until_writing(data: Path, proc: subprocess.Popen | None = None, timeou
 def _every_chunk_has_its_vector(cfg) -> int:
     found = check_stores(cfg)
     assert found.ok, (len(found.missing), len(found.orphans), found.reports)
-    assert found.chunks == found.vectors > 0
+    assert found.chunks - found.words_only == found.vectors > 0
     return found.chunks
 
 
@@ -190,6 +190,12 @@ def test_a_full_disk_gives_one_clear_line_per_file_and_keeps_the_store(tmp_path,
     store = FactStore.for_config(cfg, readonly=True)
     assert [r["file_name"] for r in store.reports()] == [SMALL.name]
     store.close()
+    # Chroma compacts its log on the next read, which itself needs room: check once space is freed, as a user would.
+    # A failed report's vectors may outlive it (deleting them needs room too); no stored chunk lacks its vector,
+    # and the next run sweeps the leftovers.
+    subprocess.run(["mount", "-o", "remount,size=16m", str(tiny_disk)], check=True)
+    assert check_stores(cfg).missing == []
+    assert [r.status for r in ingest_paths(cfg, [SMALL])] == ["unchanged"]
     _every_chunk_has_its_vector(cfg)
 
 
