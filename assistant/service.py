@@ -20,6 +20,7 @@ from .conversation import State, resolve
 from .retrieval import Passage, best_sentences
 from .snapshot import Snapshot, all_cells, build
 from .years import resolve as resolve_years
+from ingest import template as T
 
 log = logging.getLogger(__name__)
 
@@ -526,6 +527,7 @@ class Assistant:
         years = "、".join(str(y) for y in sorted({y for _, y in scope})) if st.years.named else ""
         what = st.rest.strip("？?。的") or "这个数字"
         text = f"报告中没有提到{subject}{years + '年' if years else ''}的相关统计数字（{what}）。"
+        text += "".join(self._format_lacks(snap, st, scope))
         unreadable = self._unreadable(snap, st, scope)
         if unreadable:
             text += "该项在报告表格中的数字未能可靠读取，未入库：" + "；".join(unreadable) + "。"
@@ -535,6 +537,28 @@ class Assistant:
         result["warnings"] = unreadable
         result["sources"] = [A.source_dict(p, snap.by_id) for p in passages]
         return result
+
+    def _format_lacks(self, snap, st: State, scope) -> list[str]:
+        """The row asked for is one the report's template edition does not have (逾期不补正 is a 2021 row;
+        a 2020 report counts it under 其他处理): say so, and name the row of its edition that holds it."""
+        ranked = snap.scorer.rank(st.metric_text, all_cells(), st.unit)
+        top = FR.first_acceptable(snap, ranked, st.metric_text) if ranked else None
+        if top is None:
+            return []
+        table_key, row_key = top.entry.table_key, top.entry.row_key
+        having = [f for f in T.FORMATS.values() if row_key in _row_keys(f, table_key)]
+        out = []
+        for agency, year in scope:
+            reps = snap.reports_for(agency, year)
+            fmt = T.FORMATS.get(reps[0].get("format")) if reps else None
+            if not having or fmt is None or fmt in having or not _row_keys(fmt, table_key):
+                continue
+            row = having[0].table(table_key).row(row_key)
+            text = (f"{agency}{year}年报告按{fmt.name}年版年度报告格式编写，该格式的表格没有「{row.label}」这一项"
+                    f"（{'、'.join(f.name for f in having)}年版格式才单列）")
+            holder = next((r for r in fmt.table(table_key).rows if r.label == row.group), None)
+            out.append(text + (f"，这类申请计入「{holder.label}」一项。" if holder else "。"))
+        return out
 
     def _unreadable(self, snap, st: State, scope) -> list[str]:
         """Template-check warnings that name the row asked about, when its figure was not stored."""
@@ -559,3 +583,8 @@ class Assistant:
                     closest.append({"report": r["file_name"], "report_id": r["id"], "agency": agency, "year": y})
         result["closest_reports"] = closest
         return result
+
+
+def _row_keys(fmt, table_key: str) -> set[str]:
+    table = next((t for t in fmt.tables if t.key == table_key), None)
+    return {r.key for r in table.rows} if table else set()

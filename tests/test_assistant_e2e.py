@@ -194,6 +194,21 @@ def test_unknown_agency_missing_year_and_missing_figure_are_not_invented(assista
         assert "没有" in r["answer"]
 
 
+def test_a_row_only_the_later_template_has_is_not_answered_from_an_earlier_report(assistant):
+    """2019-edition reports have no 逾期不补正 row: no figure, and the answer says which row counts them."""
+    from ingest import template as T
+    only_2021 = [r for r in T.FORMATS["2021"].table("applications").rows
+                 if r.key not in {x.key for x in T.FORMATS["2019"].table("applications").rows} and r.group
+                 and len(r.label) > 2]  # "其他的有几件" asks for 其他处理 itself
+    earlier = [r for r in assistant.reports() if r["format"] == "2019"]
+    assert only_2021 and earlier
+    for rep in earlier:
+        for row in only_2021:
+            r = assistant.ask(f"{rep['agency']}{rep['year']}年{row.label}的有几件？")
+            assert r["facts"] == [] and r["route"] == "none", (rep["file_name"], row.label, r["answer"])
+            assert f"「{row.group}」" in r["answer"] and "2019年版" in r["answer"], r["answer"]
+
+
 def test_narrative_passages_come_from_the_agency_year_asked(assistant):
     for rep in assistant.reports()[:6]:
         if rep["year"] is None:
