@@ -56,7 +56,8 @@ def split_name(name: str) -> tuple[list[str], str]:
         rest = name
     places, pos = [], 0
     for pm in _PLACE.finditer(rest):
-        if pm.start() != pos:
+        # 城市管理局: a "place" of one character before its level is the organisation's own word.
+        if pm.start() != pos or (places and len(_LEVEL_END.sub("", pm.group(1))) < 2):
             break
         places.append(pm.group(1))
         pos = pm.end()
@@ -111,8 +112,22 @@ def name_forms(name: str) -> dict[str, float]:
     return forms
 
 
-def _longest_subsequence(text: str, i: int, form: str) -> tuple[int, int]:
-    """How far ``text`` from ``i`` reads in order inside ``form`` from its start: (end, characters skipped)."""
+@lru_cache(maxsize=65536)
+def _place_chars(name: str) -> frozenset[str]:
+    return frozenset("".join(split_name(name)[0]))
+
+
+def _names_its_body(mention: str, name: str) -> bool:
+    """A mention read inside a form says at least two characters of the organisation (地税局, 府办):
+    one (某区城 in 某区住城) is as likely the start of another body's name (城管局)."""
+    if not split_name(name)[1]:
+        return True
+    return sum(ch not in _place_chars(name) for ch in mention) >= 2
+
+
+def _longest_subsequence(text: str, i: int, form: str) -> tuple[int, int, int]:
+    """How far ``text`` from ``i`` reads in order inside ``form`` from its start:
+    (end in text, characters of form skipped, position reached in form)."""
     pos, gaps, j = 0, 0, i + 1
     while j < len(text):
         nxt = form.find(text[j], pos + 1)
@@ -120,7 +135,7 @@ def _longest_subsequence(text: str, i: int, form: str) -> tuple[int, int]:
             break
         gaps += nxt - pos - 1
         pos, j = nxt, j + 1
-    return j, gaps
+    return j, gaps, pos
 
 
 @lru_cache(maxsize=16384)
@@ -204,10 +219,10 @@ class AgencyMatcher:
         best: dict[tuple[int, str], tuple] = {}
         for i in range(len(text) - 2):
             for form, weight, name in self._by_start.get(text[i:i + 2], ()):
-                j, gaps = _longest_subsequence(text, i, form)
+                j, gaps, reached = _longest_subsequence(text, i, form)
                 # A mention read inside a form must reach its end (…府, …局, …办): "淮安市"
-                # alone is the place, not 淮安市洪泽区人民政府.
-                if j > i + 2 and text[j - 1] == form[-1]:
+                # alone is the place, not 淮安市洪泽区人民政府, nor 某区 the 区 ending 某区经济开发区.
+                if j > i + 2 and reached == len(form) - 1 and _names_its_body(text[i:j], name):
                     cand = ((j - i) * weight - 0.5 * gaps - 0.5, i, j, name)
                     if cand > best.get((i, name), (-1e9,)):
                         best[(i, name)] = cand
@@ -216,7 +231,7 @@ class AgencyMatcher:
 
 _OFFICE = re.compile("办公室|办公厅|办(?!理|结|件|法)")
 # An organisation named right after a place (沭阳县|人民政府, 淮安市|人社局).
-_ORG_AFTER = re.compile("(?![的和与及、在向对年])(?:(?:人民)?政府|[\u4e00-\u9fa5]{1,8}?(?:局|厅|委员会|委|办公室|办))")
+_ORG_AFTER = re.compile("(?![的和与及、在向对年])(?:(?:人民)?政府|[\u4e00-\u9fa5]{1,12}?(?:局|厅|委员会|委|办公室|办))")
 
 
 def other_bodies(text: str, matches: list[AgencyMatch]) -> tuple[list[AgencyMatch], list[str]]:
@@ -228,8 +243,9 @@ def other_bodies(text: str, matches: list[AgencyMatch]) -> tuple[list[AgencyMatc
     上海市人民政府办公厅) still means it."""
     other, spans = [], []
     for m in matches:
-        org = _ORG_AFTER.match(text, m.end) if m.place_only else None
-        if org and not any(f.startswith(org.group(0)) for f in org_forms(split_name(m.agency)[1])):
+        own = split_name(m.agency)[1]
+        org = _ORG_AFTER.match(text, m.end) if m.place_only or not own else None
+        if org and not any(f.startswith(org.group(0)) for f in (org_forms(own) if own else _GOVERNING_FORMS)):
             other.append(text[m.start:org.end()])
             spans.append((m.start, org.end()))
     # The organisation's own words (人社局 in 淮安市人社局) do not name a stored agency either.
@@ -241,6 +257,11 @@ def other_bodies(text: str, matches: list[AgencyMatch]) -> tuple[list[AgencyMatc
             m.end = office.end()
     return kept, other
 
+
+# A stored name that is only a place (平潭综合实验区) is that place's government: its 管委会, 政府 and
+# 办公室 are its own, any other organisation named after it (平潭国税局) is another body.
+_GOVERNING_FORMS = {f for kind, _ in KIND_FORMS if kind.startswith(("人民政府", "管理委员会"))
+                    for f in org_forms(kind)} | {"办公室", "办公厅", "办"}
 
 _UNKNOWN = re.compile("([\u4e00-\u9fa5]{2,4}?(?:省|市|县|区))((?:人民)?政府|[\u4e00-\u9fa5]{0,8}?(?:局|厅|委|办公室|办))?")
 
@@ -322,12 +343,12 @@ def agencies_at(name: str, agencies) -> list[str]:
     places, _ = split_name(name)
     if not places and _LEVEL_END.search(name):
         places = [name]
-    if not places:
-        return []
-    cores = {c for c in _place_forms(places[-1]) if len(c) >= 2}
+    cores = {c for c in _place_forms(places[-1]) if len(c) >= 2} if places else set()
     out = []
     for a in agencies:
         a_places, _ = split_name(a)
-        if a != name and any(c in _place_forms(p) for p in a_places for c in cores):
+        forms = {f for p in a_places for f in _place_forms(p)}
+        # 平潭公安局: a place said without its level (平潭) is read off the stored names it begins.
+        if a != name and (cores & forms if cores else any(len(f) >= 2 and name.startswith(f) for f in forms)):
             out.append(a)
     return out

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from assistant.agencies import AgencyMatcher, agencies_at, name_forms, vague_places
+from assistant.agencies import AgencyMatcher, agencies_at, name_forms, other_bodies, split_name, vague_places
 from assistant.agency_forms import org_forms
 
 from .test_assistant_units import AGENCIES
@@ -96,6 +96,29 @@ def test_a_place_whose_government_is_not_stored_is_not_answered_by_a_department(
     text = "临川县发改局2023年"
     kept, vague = vague_places(text, AgencyMatcher(agencies).find(text))
     assert [k.agency for k in kept] == ["临川县发展和改革局"] and not vague
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_an_organisation_not_stored_at_a_place_is_never_another_agency_of_that_place(seed):
+    """某县教育局 when only 某县's government and other departments are stored: no stored agency answers,
+    including a place stored under its bare name (平潭综合实验区 before 国税局)."""
+    rng = random.Random(seed)
+    agencies = _generated_agencies(seed) | {f"{p}综合实验区": 1 for p in _places(rng, 2)} | AGENCIES
+    matcher = AgencyMatcher(agencies)
+    checked = 0
+    for name in sorted(agencies):
+        places = split_name(name)[0]
+        where = "".join(places)
+        for dept in DEPARTMENTS[2:-1]:
+            if any(a.startswith(where) and a.endswith(dept) for a in agencies):
+                continue
+            for form in [f for f, kind in org_forms(dept).items() if kind]:
+                for place in (where, places[-1]):
+                    text = f"{place}{form}2023年收到多少申请"
+                    kept, other = other_bodies(text, matcher.find(text))
+                    assert kept == [] and other, (text, [k.agency for k in kept])
+                    checked += 1
+    assert checked > 2000
 
 
 def test_a_short_form_shared_by_two_places_lists_both():
