@@ -234,7 +234,7 @@ _OFFICE = re.compile("办公室|办公厅|办(?!理|结|件|法)")
 _ORG_AFTER = re.compile("(?![的和与及、在向对年])(?:(?:人民)?政府|[\u4e00-\u9fa5]{1,12}?(?:局|厅|委员会|委|办公室|办))")
 
 
-def other_bodies(text: str, matches: list[AgencyMatch]) -> tuple[list[AgencyMatch], list[str]]:
+def other_bodies(text: str, matches: list[AgencyMatch], quoted: tuple[str, ...] = ()) -> tuple[list[AgencyMatch], list[str]]:
     """Split off place-only matches that go on to name another body of that place.
 
     沭阳县人民政府 is not 沭阳县发展和改革局 although both are in 沭阳县: a place read as a
@@ -245,6 +245,9 @@ def other_bodies(text: str, matches: list[AgencyMatch]) -> tuple[list[AgencyMatc
     for m in matches:
         own = split_name(m.agency)[1]
         org = _ORG_AFTER.match(text, m.end) if m.place_only or not own else None
+        # A quoted term (上海“一网通办”) names a service or a campaign, not an organisation.
+        if org and any(org.group(0) in q for q in quoted):
+            org = None
         if org and not any(f.startswith(org.group(0)) for f in (org_forms(own) if own else _GOVERNING_FORMS)):
             other.append(text[m.start:org.end()])
             spans.append((m.start, org.end()))

@@ -45,6 +45,8 @@ LABEL_EXTRA = 0.25
 # Weight of a function word or verb that no template label uses (提起, 弄, 搞, 发生): it says how the
 # question is asked, not which figure; nouns keep their weight, so an unknown topic still lowers coverage.
 FILLER_WEIGHT = 0.3
+# A prose figure whose unit the question's measure word only allows (个 for 几项), against one in that unit.
+LOOSE_UNIT = 0.9
 # jieba's part-of-speech tags of words that say how a question is asked, never what about (怎么样, 究竟):
 # adverbs, pronouns, prepositions, conjunctions, particles, modal and onomatopoeic words.
 FORM_TAGS = ("d", "r", "p", "c", "u", "ud", "ug", "uj", "ul", "uv", "uz", "y", "e", "o")
@@ -56,7 +58,8 @@ for group in SYNONYM_GROUPS:
     for w in group:
         _SYN.setdefault(w, set()).update(x for x in group if x != w)
 
-_UNIT_ASKED = re.compile(r"(?:多少|几)(" + "|".join(COUNTING_UNITS) + r")|多少钱|(金额)")
+# 多少税款 / 多少罚款 / 多少经费: a sum of money, as 多少钱 is.
+_UNIT_ASKED = re.compile(r"(?:多少|几)(" + "|".join(COUNTING_UNITS) + r")|多少(?:钱|[\u4e00-\u9fa5]?款|费用|资金|经费)|(金额)")
 _COUNT_OF = re.compile("(" + "|".join(u for u in COUNTING_UNITS if u in UNIT_WORDS) + ")数(?!量|据|字)")
 _COUNT_ASKED = re.compile(r"数量|数目|总数|多少|几")
 COUNT = "count"
@@ -161,8 +164,13 @@ _PASSIVE_AGENT = re.compile(r"(被|遭)(?:老百姓|群众|市民|百姓|公民|
                             r"(?=告|起诉|诉|申请复议|申请行政复议|提起|复议)")
 
 
+# 先申请复议、之后又去法院起诉: a suit brought after a review, however the order is said.
+_AFTER_REVIEW = re.compile(r"复议[^，,。？?]{0,6}?(?:之后|以后|然后|后|再|又)[^，,。？?]{0,6}?(?:起诉|告|诉讼)")
+
+
 def rewrite(text: str) -> str:
     text = _PASSIVE_AGENT.sub(r"\1", text)
+    text = _AFTER_REVIEW.sub("复议后起诉", text)
     for rx, dst in _REWRITES:
         text = rx.sub(dst, text)
     return text
@@ -361,6 +369,9 @@ class Scorer:
             if not unit_fits(unit, e.unit):
                 m.score *= 0.3
                 m.coverage *= 0.3
+            elif e.kind == "narrative" and unit in UNIT_WORDS and e.unit and e.unit != unit and unit not in ("钱", "金额"):
+                # 多少项事项: a figure counted in 项 reads the question better than one in 个 that 项 allows.
+                m.score *= LOOSE_UNIT
             out.append(m)
         if any(m.entry.kind == "cell" and m.row_named for m in out):
             # Where the question names some cell's row, a cell read from its column alone has its row

@@ -346,12 +346,13 @@ class Assistant:
         parts = [p for p in _parts(st.metric_text, snap.scorer.seg) if snap.scorer.words(p)]
         if not 2 <= len(parts) <= 4:
             return None
-        results, keys, previous = [], set(), None
+        results, keys, previous, used = [], set(), None, set()
         for part in parts:
             sub = dataclasses.replace(st, metric_text=part, follow_up=False, earlier_metric_text="")
             choice, _ = self._choose(snap, sub, scope)
             if choice is None or choice.entry.kind != "cell":
                 return None
+            used |= choice.match.used
             key = choice.key
             if previous is not None and FR.column_only(choice):
                 key = FR.with_column(previous, choice)
@@ -364,6 +365,11 @@ class Assistant:
             results.append(figs[0])
             if not FR.column_only(choice):
                 previous = choice
+        # 规范性文件，对外公开的一共有多少: one figure explains every word the parts' figures do, so the
+        # parts are a topic and its question (行政处罚和行政强制: no one figure explains both).
+        whole = FR.choose(snap, scope, st.metric_text, st.unit)
+        if whole is not None and whole.entry.kind == "cell" and used <= whole.match.used:
+            return None
         # Each figure told as a single answer tells it, with its report's table warnings.
         out = A.empty_answer(st.question, "fact", "".join(
             A.single_fact_text(f) + A.warning_text(f.report, f.fact, _findings(snap, f)) for f in results))

@@ -30,6 +30,14 @@ _ANSWER_FORM = re.compile(
     r"|[，,。；;？?！!]*(?:谢谢(?:你|您)?|多谢|辛苦了)[。.！!？?]*$")
 
 
+_QUOTED = re.compile(r"[“\"'‘「『《〈【]([^“”\"'‘’「」『』《》〈〉【】]+)[”\"'’」』》〉】]")
+
+
+def quoted_terms(text: str) -> tuple[str, ...]:
+    """What a question puts in quotes (“一网通办”, 《条例》), compacted as clean_question compacts."""
+    return tuple(compact(m.group(1)) for m in _QUOTED.finditer(text))
+
+
 def clean_question(text: str) -> str:
     """Quotes only mark a term (“其他”情形); without them the term reads as in the template."""
     text = _QUOTES.sub("", compact(text))

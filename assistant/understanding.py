@@ -12,7 +12,7 @@ from .audit_answer import asks_about_findings
 from .agencies import AgencyMatch, other_bodies, unknown_agencies, unstored_places, vague_places
 from .metrics import asked_unit, rewrite
 from .synonyms import COUNTING_UNITS
-from .textutil import clean_question
+from .textutil import clean_question, quoted_terms
 from .years import YearMention, parse_years
 
 _NUMERIC = re.compile(r"多少|几(?:" + "|".join(COUNTING_UNITS) + r")|几$|几？|有几|数量|数目|总数|总计|合计|金额|分别|各(?:是|有|为)"
@@ -65,7 +65,7 @@ class Turn:
 def understand(question: str, matcher, places: set[str]) -> Turn:
     text = clean_question(question)
     turn = Turn(question=question, text=text)
-    turn.agencies, other = other_bodies(text, matcher.find(text)) if matcher else ([], [])
+    turn.agencies, other = other_bodies(text, matcher.find(text), quoted_terms(question)) if matcher else ([], [])
     turn.agencies, foreign, regions = unstored_places(text, turn.agencies, places)
     turn.agencies, vague = vague_places(text, turn.agencies)
     turn.unknown = other + foreign + [u for u in unknown_agencies(text, turn.agencies, places)
