@@ -368,8 +368,12 @@ class Assistant:
         # 规范性文件，对外公开的一共有多少: one figure explains every word the parts' figures do, so the
         # parts are a topic and its question (行政处罚和行政强制: no one figure explains both).
         whole = FR.choose(snap, scope, st.metric_text, st.unit)
-        if whole is not None and whole.entry.kind == "cell" and used <= whole.match.used:
-            return None
+        if whole is not None and whole.entry.kind == "cell":
+            e = whole.entry
+            # Words only the table's title explains (行政复议 in 行政复议、行政诉讼情况) name no cell.
+            named = {w for w in whole.match.used if any(snap.scorer.found(w, x) for x in (e.own, e.group, e.column))}
+            if used <= named:
+                return None
         # Each figure told as a single answer tells it, with its report's table warnings.
         out = A.empty_answer(st.question, "fact", "".join(
             A.single_fact_text(f) + A.warning_text(f.report, f.fact, _findings(snap, f)) for f in results))
