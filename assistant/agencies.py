@@ -113,16 +113,17 @@ def name_forms(name: str) -> dict[str, float]:
 
 
 @lru_cache(maxsize=65536)
-def _place_chars(name: str) -> frozenset[str]:
-    return frozenset("".join(split_name(name)[0]))
+def _place_chars(name: str) -> frozenset[str] | None:
+    """The characters of ``name``'s places; None for a name that is only a place (no organisation)."""
+    places, org = split_name(name)
+    return frozenset("".join(places)) if org else None
 
 
 def _names_its_body(mention: str, name: str) -> bool:
     """A mention read inside a form says at least two characters of the organisation (地税局, 府办):
     one (某区城 in 某区住城) is as likely the start of another body's name (城管局)."""
-    if not split_name(name)[1]:
-        return True
-    return sum(ch not in _place_chars(name) for ch in mention) >= 2
+    place = _place_chars(name)
+    return place is None or sum(ch not in place for ch in mention) >= 2
 
 
 def _longest_subsequence(text: str, i: int, form: str) -> tuple[int, int, int]:
@@ -263,8 +264,8 @@ def other_bodies(text: str, matches: list[AgencyMatch], quoted: tuple[str, ...] 
 
 # A stored name that is only a place (平潭综合实验区) is that place's government: its 管委会, 政府 and
 # 办公室 are its own, any other organisation named after it (平潭国税局) is another body.
-_GOVERNING_FORMS = {f for kind, _ in KIND_FORMS if kind.startswith(("人民政府", "管理委员会"))
-                    for f in org_forms(kind)} | {"办公室", "办公厅", "办"}
+_GOVERNING_FORMS = {f for kind, _ in KIND_FORMS if kind.startswith(("人民政府", "管理委员会", "办公"))
+                    for f in org_forms(kind)}
 
 _UNKNOWN = re.compile("([\u4e00-\u9fa5]{2,4}?(?:省|市|县|区))((?:人民)?政府|[\u4e00-\u9fa5]{0,8}?(?:局|厅|委|办公室|办))?")
 

@@ -346,7 +346,7 @@ class Assistant:
         parts = [p for p in _parts(st.metric_text, snap.scorer.seg) if snap.scorer.words(p)]
         if not 2 <= len(parts) <= 4:
             return None
-        results, keys, previous, used = [], set(), None, set()
+        chosen, keys, previous, used = [], set(), None, set()
         for part in parts:
             sub = dataclasses.replace(st, metric_text=part, follow_up=False, earlier_metric_text="")
             choice, _ = self._choose(snap, sub, scope)
@@ -359,14 +359,12 @@ class Assistant:
             if key is None or key in keys:
                 return None
             keys.add(key)
-            figs = FR.figures(snap, scope, choice, key, st.unit)
-            if len(figs) != 1:
-                return None
-            results.append(figs[0])
+            chosen.append((choice, key))
             if not FR.column_only(choice):
                 previous = choice
         # 规范性文件，对外公开的一共有多少: one figure explains every word the parts' figures do, so the
         # parts are a topic and its question (行政处罚和行政强制: no one figure explains both).
+        # Decided before any cell is read.
         whole = FR.choose(snap, scope, st.metric_text, st.unit)
         if whole is not None and whole.entry.kind == "cell":
             e = whole.entry
@@ -374,6 +372,12 @@ class Assistant:
             named = {w for w in whole.match.used if any(snap.scorer.found(w, x) for x in (e.own, e.group, e.column))}
             if used <= named:
                 return None
+        results = []
+        for choice, key in chosen:
+            figs = FR.figures(snap, scope, choice, key, st.unit)
+            if len(figs) != 1:
+                return None
+            results.append(figs[0])
         # Each figure told as a single answer tells it, with its report's table warnings.
         out = A.empty_answer(st.question, "fact", "".join(
             A.single_fact_text(f) + A.warning_text(f.report, f.fact, _findings(snap, f)) for f in results))
@@ -537,8 +541,10 @@ class Assistant:
         years = "、".join(str(y) for y in sorted({y for _, y in scope})) if st.years.named else ""
         what = st.rest.strip("？?。的") or "这个数字"
         text = f"报告中没有提到{subject}{years + '年' if years else ''}的相关统计数字（{what}）。"
-        text += "".join(self._format_lacks(snap, st, scope))
-        unreadable = self._unreadable(snap, st, scope)
+        # The template cell the question reads as, whichever report edition has it or not.
+        ranked = snap.scorer.rank(st.metric_text, all_cells(), st.unit)
+        text += "".join(self._format_lacks(snap, st, scope, ranked))
+        unreadable = self._unreadable(snap, st, scope, ranked)
         if unreadable:
             text += "该项在报告表格中的数字未能可靠读取，未入库：" + "；".join(unreadable) + "。"
         if passages:
@@ -548,10 +554,9 @@ class Assistant:
         result["sources"] = [A.source_dict(p, snap.by_id) for p in passages]
         return result
 
-    def _format_lacks(self, snap, st: State, scope) -> list[str]:
+    def _format_lacks(self, snap, st: State, scope, ranked) -> list[str]:
         """The row asked for is one the report's template edition does not have (逾期不补正 is a 2021 row;
         a 2020 report counts it under 其他处理): say so, and name the row of its edition that holds it."""
-        ranked = snap.scorer.rank(st.metric_text, all_cells(), st.unit)
         top = FR.first_acceptable(snap, ranked, st.metric_text) if ranked else None
         if top is None:
             return []
@@ -570,9 +575,8 @@ class Assistant:
             out.append(text + (f"，这类申请计入「{holder.label}」一项。" if holder else "。"))
         return out
 
-    def _unreadable(self, snap, st: State, scope) -> list[str]:
+    def _unreadable(self, snap, st: State, scope, ranked) -> list[str]:
         """Template-check warnings that name the row asked about, when its figure was not stored."""
-        ranked = snap.scorer.rank(st.metric_text, all_cells(), st.unit)
         if not ranked or ranked[0].coverage < FR.MIN_COVERAGE:
             return []
         labels = [p for p in ranked[0].entry.own.split("|") if len(p) >= 2]
