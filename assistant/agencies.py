@@ -32,7 +32,7 @@ BARE_WEIGHT = 0.9
 PLACELESS_WEIGHT = 0.5
 # Organisation words that name no particular body without a place (政府, 办, 办公室).
 _KIND_WORDS = {f for _, forms in KIND_FORMS for f in forms} | {"局", "委", "厅", "办"}
-_ORG_END = re.compile("(?:" + "|".join(ORG_SUFFIXES) + r"|[^市县区省]{1,12}?(?:局|厅|委|署|院|中心|办))$")
+_ORG_END = re.compile("(?:" + "|".join(ORG_SUFFIXES) + r"|[^市县区省州旗盟]{1,12}?(?:局|厅|委|署|院|中心|办))$")
 
 
 @dataclass
@@ -46,8 +46,16 @@ class AgencyMatch:
     by_sound: bool = False      # typed with a character of the same sound (人设局 for 人社局)
 
 
+# A vertically led system's head office before the place it serves (国家税务总局某市某区税务局): the
+# place and the local body are what people name.
+_SYSTEM_PREFIX = re.compile("^国家[\u4e00-\u9fa5]{2,8}?总局(?=[\u4e00-\u9fa5]{2,}?(?:" + "|".join(PLACE_LEVELS) + "))")
+# A city bureau's branch named for its district (公安局|某某|分局).
+_BRANCH = re.compile("^(?P<parent>[\u4e00-\u9fa5]+?)局(?P<sub>[\u4e00-\u9fa5]{2,6}?)分局$")
+
+
 def split_name(name: str) -> tuple[list[str], str]:
-    """淮安市洪泽区人民政府 → (["淮安市", "洪泽区"], "人民政府")."""
+    """淮安市洪泽区人民政府 → (["淮安市", "洪泽区"], "人民政府"); 某市公安局某某分局 → (["某市", "某某"], "公安分局")."""
+    name = _SYSTEM_PREFIX.sub("", name)
     org = ""
     m = _ORG_END.search(name)
     if m and m.start() > 0:
@@ -64,6 +72,12 @@ def split_name(name: str) -> tuple[list[str], str]:
     if pos < len(rest):
         # Whatever does not parse as places stays with the organisation.
         org = rest[pos:] + org
+    branch = _BRANCH.match(org)
+    if branch and places:
+        sub = branch.group("sub")
+        # A branch is named for a district of its city (某某分局 serves 某某区) unless it says its level.
+        places.append(sub if _LEVEL_END.search(sub) else sub + "区")
+        org = branch.group("parent") + "分局"
     return places, org
 
 
@@ -71,13 +85,23 @@ def _place_forms(place: str) -> set[str]:
     return place_forms(place, _LEVEL_END)
 
 
-def _governs(org: str) -> bool:
-    """A government, or its general office, which compiles the government's report."""
-    return org.startswith(("人民政府", "政府"))
+# Places governed by a body other than a 人民政府: a zone by its 管委会, a 街道 by its 办事处.
+_ZONE = re.compile("(?:开发区|实验区|新区|园区|高新区|示范区|合作区)$")
+
+
+def _governs(org: str, place: str = "") -> bool:
+    """A government, or its general office, which compiles the government's report; or the body that
+    governs a place with no 人民政府 (a zone's 管委会, a 街道's 办事处)."""
+    if org.startswith(("人民政府", "政府")):
+        return True
+    if _ZONE.search(place):
+        return org in ("管理委员会", "管委会")
+    return place.endswith("街道") and org.endswith("办事处")
 
 
 def is_government(name: str) -> bool:
-    return _governs(split_name(name)[1])
+    places, org = split_name(name)
+    return _governs(org, places[-1] if places else "")
 
 
 @lru_cache(maxsize=65536)
@@ -91,25 +115,50 @@ def name_forms(name: str) -> dict[str, float]:
             forms[form] = weight
 
     orgs = org_forms(org) if org else {"": True}
-    alone = GOVERNMENT_PLACE_WEIGHT if org.endswith("政府") else \
-        OFFICE_PLACE_WEIGHT if _governs(org) else PLACE_WEIGHT
+    own_place = places[-1] if places else ""
+    alone = GOVERNMENT_PLACE_WEIGHT if org.endswith("政府") or (_governs(org, own_place) and not _governs(org)) \
+        else OFFICE_PLACE_WEIGHT if _governs(org) else PLACE_WEIGHT
     for i in range(len(places)):
         # The agency's own place, with or without the places above it.
-        kept = places[i:]
-        variants = {""}
-        for p in kept:
-            variants = {v + f for v in variants for f in _place_forms(p)}
+        variants = _variants(places[i:])
         upper = 1.0 if i == 0 else 0.95
         for v in variants:
             for o, has_kind in orgs.items():
                 add(v + o, upper * (1.0 if has_kind else BARE_WEIGHT))
             if org:
                 add(v, alone)    # the place alone: a vaguer mention of this agency
-    for o, has_kind in orgs.items():
-        if o and has_kind and o not in _KIND_WORDS and len(o) >= 2:
+    for o in own_org_forms(org):
+        if o not in _KIND_WORDS and len(o) >= 2:
             add(o, PLACELESS_WEIGHT)
+    branch = _BRANCH.match(org_part(name))
+    if branch and places:
+        # As the name itself puts it (某市公安局某某分局), with or without the city.
+        for i in range(len(places) - 1):
+            for v in _variants(places[i:-1]):
+                add(v + branch.group(0), 1.0)
+        add(branch.group(0), 1.0)
     add(name, 1.05)
     return forms
+
+
+def own_org_forms(org: str) -> list[str]:
+    """The forms of an organisation that name it without a place before them. A branch (公安分局) is
+    公安局 only after its district's name: after its city, 公安局 is the city's own bureau."""
+    forms = [o for o, has_kind in org_forms(org).items() if o and has_kind]
+    return [o for o in forms if o.endswith("分局")] if org.endswith("分局") else forms
+
+
+def org_part(name: str) -> str:
+    """The name after its leading places, before a branch is read (公安局某某分局 of 某市公安局某某分局)."""
+    m = _ORG_END.search(name)
+    return m.group(0) if m else name
+
+
+def _variants(places: list[str]) -> set[str]:
+    out = {""}
+    for p in places:
+        out = {v + f for v in out for f in _place_forms(p)}
+    return out
 
 
 @lru_cache(maxsize=65536)
@@ -121,9 +170,23 @@ def _place_chars(name: str) -> frozenset[str] | None:
 
 def _names_its_body(mention: str, name: str) -> bool:
     """A mention read inside a form says at least two characters of the organisation (地税局, 府办):
-    one (某区城 in 某区住城) is as likely the start of another body's name (城管局)."""
+    one (某区城 in 某区住城) is as likely the start of another body's name (城管局). Nor may it skip
+    the agency's own place: 某市公安局 read inside 某市某某公安局 is the city's bureau, not the branch."""
     place = _place_chars(name)
-    return place is None or sum(ch not in place for ch in mention) >= 2
+    if place is None:
+        return True
+    own = _own_place_chars(name)
+    return sum(ch not in place for ch in mention) >= 2 and (not own or bool(own & set(mention)))
+
+
+@lru_cache(maxsize=65536)
+def _own_place_chars(name: str) -> frozenset[str]:
+    """The characters of the lowest place of ``name`` without its level that the places above it do not
+    have (蓬 of 江门市公安局蓬江分局)."""
+    places = split_name(name)[0]
+    if len(places) < 2:
+        return frozenset()
+    return frozenset(_LEVEL_END.sub("", places[-1])) - set("".join(places[:-1]))
 
 
 def _longest_subsequence(text: str, i: int, form: str) -> tuple[int, int, int]:
@@ -249,7 +312,7 @@ def other_bodies(text: str, matches: list[AgencyMatch], quoted: tuple[str, ...] 
         # A quoted term (上海“一网通办”) names a service or a campaign, not an organisation.
         if org and any(org.group(0) in q for q in quoted):
             org = None
-        if org and not any(f.startswith(org.group(0)) for f in (org_forms(own) if own else _GOVERNING_FORMS)):
+        if org and not any(f.startswith(org.group(0)) for f in (own_org_forms(own) if own else _GOVERNING_FORMS)):
             other.append(text[m.start:org.end()])
             spans.append((m.start, org.end()))
     # The organisation's own words (人社局 in 淮安市人社局) do not name a stored agency either.
@@ -267,7 +330,9 @@ def other_bodies(text: str, matches: list[AgencyMatch], quoted: tuple[str, ...] 
 _GOVERNING_FORMS = {f for kind, _ in KIND_FORMS if kind.startswith(("人民政府", "管理委员会", "办公"))
                     for f in org_forms(kind)}
 
-_UNKNOWN = re.compile("([\u4e00-\u9fa5]{2,4}?(?:省|市|县|区))((?:人民)?政府|[\u4e00-\u9fa5]{0,8}?(?:局|厅|委|办公室|办))?")
+_UNKNOWN = re.compile("([\u4e00-\u9fa5]{2,4}?(?:省|市|县|区|州|旗|盟))((?:人民)?政府|[\u4e00-\u9fa5]{0,8}?(?:局|厅|委|办公室|办))?")
+# Bodies whose name says they are one without a place level before them (某某公安分局, 某某街道办事处).
+_UNKNOWN_BODY = re.compile("[\u4e00-\u9fa5]{2,6}?(?:分局|管委会|管理委员会|街道办事处|街道办|办事处)")
 
 
 def unknown_agencies(text: str, known: list[AgencyMatch], places: set[str]) -> list[str]:
@@ -278,12 +343,17 @@ def unknown_agencies(text: str, known: list[AgencyMatch], places: set[str]) -> l
             continue
         place = m.group(1).lstrip("年的和与及在向对、")
         core = _LEVEL_END.sub("", place)
-        # 年淮安市: any tail of the match that is a stored place makes it a known one.
-        if place in NOT_PLACES or len(core) < 2 or any(core[i:] in places for i in range(len(core) - 1)):
+        # 年淮安市: any tail of the match that is a stored place makes it a known one; an organisation
+        # after it that no stored agency matched (某市公安局 where only its 分局 is stored) is still unknown.
+        if place in NOT_PLACES or len(core) < 2 or (
+                not m.group(2) and any(core[i:] in places for i in range(len(core) - 1))):
             continue
         if not m.group(2) and place[-1] == "区":
             continue  # 全区/城区 style words are not agencies without an organisation
         out.append(place + (m.group(2) or ""))
+    for m in _UNKNOWN_BODY.finditer(text):
+        if not any(m.start() < k.end and k.start < m.end() for k in known) and not any(m.group(0) in o for o in out):
+            out.append(m.group(0).lstrip("年的和与及在向对、"))
     return out
 
 

@@ -22,6 +22,11 @@ KIND_FORMS = (
     ("人民政府办公室", ("人民政府办公室", "政府办公室", "政府办", "府办", "办公室")),
     ("管理委员会", ("管理委员会", "管委会", "管委")),
     ("人民政府", ("人民政府", "政府", "府")),
+    ("街道办事处", ("街道办事处", "街道办", "办事处")),
+    ("办事处", ("办事处", "办")),
+    # A branch of a city bureau named for its district (公安局某某分局): people call it 某某分局,
+    # 某某公安分局 or 某某区公安局.
+    ("分局", ("分局", "局")),
     ("委员会", ("委员会", "委")),
     ("办公厅", ("办公厅", "办")),
     ("办公室", ("办公室", "办")),
@@ -128,17 +133,40 @@ def org_forms(org: str) -> dict[str, bool]:
                 out[c + k] = out.get(c + k, False) or bool(k) or not c
         if c and bare and len(c) >= 2:
             out.setdefault(c, False)
+    if core and kinds[0] in ("分局", "办事处", "管理委员会"):
+        out.setdefault(kinds[0], True)   # 某某分局, 某某办事处: the place names which one
     out[org] = True
     return out
 
 
+# Names of China's peoples longer than one character (族 may be left out: 新疆维吾尔自治区); any
+# other "X族" is one character (苗族, 侗族).
+# The fixed national list, not a list of places: autonomous places are named after them.
+_PEOPLES = ("维吾尔", "哈萨克", "柯尔克孜", "塔吉克", "乌孜别克", "塔塔尔", "鄂温克", "鄂伦春", "达斡尔", "俄罗斯",
+            "土家", "布依", "哈尼", "傈僳", "拉祜", "纳西", "景颇", "仫佬", "仡佬", "毛南", "撒拉", "裕固", "保安",
+            "东乡", "布朗", "普米", "阿昌", "怒", "德昂", "独龙", "基诺", "门巴", "珞巴", "赫哲", "锡伯", "朝鲜",
+            "蒙古", "高山")
+_AUTONOMOUS = re.compile("^(?P<base>.{2,}?)(?P<peoples>(?:(?:" + "|".join(_PEOPLES) + ")族?|[\u4e00-\u9fa5]族)+)"
+                         "自治(?P<level>州|县|旗|区)$")
+
+
+def autonomous_short(place: str) -> set[str]:
+    """黔东南苗族侗族自治州 → 黔东南州, 黔东南; 广西壮族自治区 → 广西: people drop the peoples' names and 自治."""
+    m = _AUTONOMOUS.match(place)
+    if not m:
+        return set()
+    base = m.group("base")
+    return {base + m.group("level"), base}
+
+
 def place_forms(place: str, level_end: re.Pattern) -> set[str]:
     """平潭综合实验区 → 平潭综合实验区, 平潭实验区, 平潭; 洪泽区 → 洪泽区, 洪泽."""
-    forms = {place}
+    forms = {place} | autonomous_short(place)
     for level, shorts in LEVEL_FORMS.items():
         if place.endswith(level):
             forms |= {place[:-len(level)] + s for s in shorts}
     core = level_end.sub("", place)
-    if len(core) >= 2:
+    # A 街道 is often named with a common word (解放, 人民): without its level it names nothing.
+    if len(core) >= 2 and not place.endswith("街道"):
         forms.add(core)
     return forms

@@ -69,7 +69,7 @@ def understand(question: str, matcher, places: set[str]) -> Turn:
     turn.agencies, foreign, regions = unstored_places(text, turn.agencies, places)
     turn.agencies, vague = vague_places(text, turn.agencies)
     turn.unknown = other + foreign + [u for u in unknown_agencies(text, turn.agencies, places)
-                                      if not any(u in f or f in u for f in foreign)] + vague
+                                      if not any(u in f or f in u for f in foreign + other)] + vague
     turn.years = parse_years(text)
     cut = [False] * len(text)
     for m in turn.agencies:

@@ -29,14 +29,25 @@ def _places(rng, n):
     return sorted(out)
 
 
+PEOPLES = ["苗族侗族", "白族", "土家族苗族", "傣族拉祜族佤族", "朝鲜族"]
+
+
 def _generated_agencies(seed: int) -> dict[str, int]:
     rng = random.Random(seed)
     agencies = {}
     for city in _places(rng, 2):
-        for county in _places(rng, 2):
+        counties = _places(rng, 2)
+        for county in counties:
             level = rng.choice("县区")
             for dept in rng.sample(DEPARTMENTS, 12):
                 agencies[f"{city}市{county}{level}{dept}"] = 1
+        # A city bureau's branch named for a district, as people's police and tax branches are (of a
+        # district stored with no departments: else 某区公安局 would be the branch's name too).
+        district = next(p for p in _places(rng, 6) if p not in counties)
+        agencies[f"{city}市公安局{district}分局"] = 1
+    prefecture = rng.choice(_places(rng, 3)) + rng.choice(PEOPLES) + "自治州"
+    for dept in rng.sample(DEPARTMENTS[2:], 4):
+        agencies[prefecture + dept] = 1
     return agencies
 
 
@@ -107,6 +118,8 @@ def test_an_organisation_not_stored_at_a_place_is_never_another_agency_of_that_p
     matcher = AgencyMatcher(agencies)
     checked = 0
     for name in sorted(agencies):
+        if name.endswith("分局"):
+            continue  # its place is the district it serves: 某区公安局 there is the branch itself
         places = split_name(name)[0]
         where = "".join(places)
         for dept in DEPARTMENTS[2:-1]:
@@ -151,3 +164,53 @@ def test_a_character_of_the_same_sound_still_finds_the_agency(seed):
         tried += 1
         heard += found[0].by_sound
     assert tried >= 10 and heard >= tried // 2
+
+
+@pytest.mark.parametrize("place,short", [
+    ("黔东南苗族侗族自治州", {"黔东南州", "黔东南"}), ("大理白族自治州", {"大理州", "大理"}),
+    ("恩施土家族苗族自治州", {"恩施州"}), ("孟连傣族拉祜族佤族自治县", {"孟连县", "孟连"}),
+    ("新疆维吾尔自治区", {"新疆"}), ("广西壮族自治区", {"广西"}), ("伊金霍洛旗", {"伊金霍洛"}),
+])
+def test_an_autonomous_place_is_named_without_its_peoples(place, short):
+    from assistant.agencies import _place_forms
+    assert short <= _place_forms(place)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_branch_is_named_by_its_district_and_the_city_bureau_is_not_the_branch(seed):
+    """某市公安局某某分局: 某某公安分局, 某某分局, 某某区公安局 name it; 某市公安局 names the city's own
+    bureau, which is not stored, so no answer comes from the branch."""
+    from assistant.agencies import unknown_agencies
+    rng = random.Random(seed)
+    city, district = _places(rng, 2)
+    branch = f"{city}市公安局{district}分局"
+    agencies = {branch: 1, f"{city}市人民政府": 1, f"{city}市{district}区人民政府": 1}
+    matcher = AgencyMatcher(agencies)
+    for form in (f"{district}公安分局", f"{district}分局", f"{district}区公安局", f"{city}市{district}区公安分局",
+                 f"{city}{district}公安", f"{city}公安局{district}分局", branch):
+        assert _resolves(matcher, form) == ([branch], []), form
+    text = f"{city}市公安局2023年收到多少申请"
+    kept, other = other_bodies(text, matcher.find(text))
+    assert kept == []
+    assert unknown_agencies(text, kept, {f"{city}市", f"{district}区"}) == [f"{city}市公安局"]
+
+
+def test_a_zone_or_a_street_said_alone_means_its_governing_body():
+    agencies = {"临川经济技术开发区管理委员会": 1, "临川县人民政府": 1, "清河市江北区新华街道办事处": 1}
+    matcher = AgencyMatcher(agencies)
+    for text, agency in [("临川开发区2023年收到多少申请", "临川经济技术开发区管理委员会"),
+                         ("临川经开区2023年", "临川经济技术开发区管理委员会"),
+                         ("临川县2023年", "临川县人民政府"),
+                         ("新华街道2023年收到多少申请", "清河市江北区新华街道办事处"),
+                         ("江北区新华街道办2023年", "清河市江北区新华街道办事处")]:
+        kept, vague = vague_places(text, matcher.find(text))
+        assert [k.agency for k in kept] == [agency] and not vague, (text, kept, vague)
+    # A street named with a common word is not that word said alone.
+    assert matcher.find("新华社报道2023年") == []
+
+
+def test_an_unstored_branch_or_street_office_is_unknown_not_another_agency():
+    from assistant.agencies import unknown_agencies
+    matcher = AgencyMatcher({"临川县人民政府": 1})
+    for text, name in [("丰泽公安分局2021年收到多少申请", "丰泽公安分局"), ("新华街道办事处2021年", "新华街道办事处")]:
+        assert unknown_agencies(text, matcher.find(text), {"临川县"}) == [name]
