@@ -11,6 +11,13 @@ or one OCR character apart) pool their weight. The project's file names
 they agree with the text. Every proposal is kept (``Detection.candidates``) with
 a confidence, so staff can see and correct a doubtful one. The year is the year
 covered, never the publication date (a report signed 2022年1月 covers 2021).
+
+A saved web page may go on past the signature (【打印本页】, 分享到：, 相关链接…): the signature is
+the last agency-and-date pair before such short non-sentence lines, and its date is never
+also counted as a year the body writes about. A level word misread by one character
+(自治洲, 自冶州) is set right; a bare place (昆山市) is its government (昆山市人民政府) unless it
+is a zone (综合实验区, 开发区, 新区); the name is written as fully as the text writes it
+(赣州市章贡区… for a signature's 章贡区…).
 """
 from __future__ import annotations
 
@@ -51,7 +58,8 @@ _NOT_A_NAME_WORD = re.compile(r"情况|报告|目录|正文|附件|概述|总体
 _LEAD_NOISE = re.compile(r"^(?:\s+|#{1,6}|[*>_]+|正文|目录|目\s*录|附件\s*[一二三四五六七八九十\d]*\s*[：:]?"
                          r"|[-—–－~_]+\s*\d{1,4}\s*[-—–－~_]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
                          r"|\d{1,4}\s*/\s*\d{1,4}(?!\d)|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)")
-_DATE = re.compile(rf"({_Y})\s*年\s*([0-9一二三四五六七八九十〇零]{{1,3}})\s*月(?:\s*[0-9一二三四五六七八九十〇零]{{1,3}}\s*日)?")
+# 曰 for 日: OCR's usual misreading of the signature's last character.
+_DATE = re.compile(rf"({_Y})\s*年\s*([0-9一二三四五六七八九十〇零]{{1,3}})\s*月(?:\s*[0-9一二三四五六七八九十〇零]{{1,3}}\s*[日曰])?")
 _PUBLISHED = re.compile(r"(?:发布|公开|成文|印发)(?:日期|时间)\s*[：:]\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})")
 
 # Preamble sentences that name the compiling agency.
@@ -219,22 +227,65 @@ def _place_starts(run: str) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _signature(text: str) -> tuple[str, tuple[int, int] | None]:
-    """The closing signature: an agency name followed by the date it was signed, in the last lines."""
-    tail = text[-300:]
-    dates = list(_DATE.finditer(tail))
-    if not dates:
-        return "", None
-    last = dates[-1]
-    if tail[last.end():].strip(" \t\n。.") :
-        return "", None  # a date inside the last sentence, not a signature
-    year = _year_value(last.group(1))
-    month = last.group(2)
-    month_n = int("".join(_CN_DIGIT.get(c, c) for c in month)) if month.isdigit() else _cn_number(month)
-    before = tail[:last.start()].rstrip()
-    run = re.split(r"[。；;！!？?\n，,：:]", before)[-1]
-    name = _trim_to_name(clean_name(run))
-    return name, (year, month_n)
+# What may follow the signature: short lines that are no sentence — a saved page's chrome (【打印本页】【关闭窗口】,
+# 分享到：, 扫一扫在手机打开当前页, 相关链接 and its link titles), a converter's page marks and the rows of a table
+# it moved to the end. At most this many, each at most this long without its cell rules and spaces.
+_JUNK_LINES, _JUNK_LEN = 30, 40
+_SENTENCE_END = re.compile(r"[。！？；]")  # Chinese sentence ends (<!-- page 5 --> is a page mark)
+
+
+@dataclass
+class Signature:
+    name: str                       # the signing agency ("" when the date stands alone)
+    year: int
+    month: int
+    span: tuple[int, int]           # where the date is in the text: it is the signature's, no body year
+
+
+def _is_junk_line(line: str) -> bool:
+    return len(re.sub(r"[\s|]+", "", line)) <= _JUNK_LEN and not _SENTENCE_END.search(line)
+
+
+def _date_ending(line: str) -> re.Match | None:
+    """The date that ends ``line`` (nothing but spaces and a full stop after it), if any."""
+    dates = list(_DATE.finditer(line))
+    if dates and not line[dates[-1].end():].strip(" \t\u3000。."):
+        return dates[-1]
+    return None
+
+
+def _signature(text: str) -> Signature | None:
+    """The closing signature: an agency name followed by the date it was signed, in the last lines.
+
+    Short lines that are no sentence may follow it (a saved web page's 【打印本页】, 分享到：…); past such
+    lines only a date with an agency name before it is a signature, never a lone date."""
+    body = text.rstrip()
+    pos = len(body)
+    junk = 0
+    while pos > 0 and junk <= _JUNK_LINES:
+        start = body.rfind("\n", 0, pos) + 1
+        line = body[start:pos]
+        pos = start - 1
+        if not line.strip():
+            continue
+        last = _date_ending(line)
+        if last is None:
+            if not _is_junk_line(line):
+                return None  # a sentence ends the text: no signature
+            junk += 1
+            continue
+        year = _year_value(last.group(1))
+        month = last.group(2)
+        month_n = int(month) if month.isdigit() else _cn_number(month)
+        before = body[:start + last.start()].rstrip()
+        run = re.split(r"[。；;！!？?\n，,：:]", before)[-1]
+        name = _trim_to_name(clean_name(run))
+        if junk and not name:
+            return None  # a date among the page's chrome, not a signature
+        if not 1 <= month_n <= 12:
+            return None
+        return Signature(name, year, month_n, (start + last.start(), start + last.end()))
+    return None
 
 
 def _cn_number(s: str) -> int:
@@ -274,14 +325,45 @@ def _differs_by_one(a: str, b: str) -> bool:
         and _ORG_END.search(a).group(0) == _ORG_END.search(b).group(0)
 
 
+# A place that is a zone (综合实验区, 开发区, 新区…) is run by a 管委会, not a 人民政府: its bare name stays.
+_ZONE = re.compile(r"(?:实验区|试验区|开发区|新区|示范区|保税区|合作区|园区|工业区|管理区|功能区|度假区|风景区|景区|港区"
+                   r"|自贸区|片区|开放区)$")
+
+
+def _is_bare_place(name: str) -> bool:
+    """A name that is only a place (昆山市, 某某县, 某某自治州): an administrative unit ends it, no organisation."""
+    return bool(name) and name[-1] in _ADMIN_UNIT and not any(name.endswith(x) for x in ORG_SUFFIXES)
+
+
+def government_of(name: str) -> str:
+    """The government a bare place's report is by (昆山市 → 昆山市人民政府, 某某盟 → 某某盟行政公署);
+    "" for a zone (平潭综合实验区 stays as written) and for a name that is not a bare place."""
+    if not _is_bare_place(name) or _ZONE.search(name):
+        return ""
+    if name.endswith(("盟", "地区")):
+        return name + "行政公署"
+    return name + "人民政府"
+
+
 def same_agency(a: str, b: str) -> bool:
-    """One name is the other with its place written fuller (某区人民政府 / 某市某区人民政府), or an OCR copy."""
+    """One name is the other with its place written fuller (某区人民政府 / 某市某区人民政府), or an OCR copy;
+    a bare place is its government (昆山市 / 昆山市人民政府 / 昆山市政府)."""
     if a == b:
         return True
-    short, long_ = sorted((a, b), key=len)
-    if long_.endswith(short) and _ADMIN_UNIT_END.search(long_[:-len(short)]) and len(short) >= 4:
-        return True
+    a2, b2 = (re.sub(r"人民政府$", "政府", government_of(x) or x) for x in (a, b))
+    for x, y in ((a, b), (a2, b2)):
+        if x == y:
+            return True
+        short, long_ = sorted((x, y), key=len)
+        if long_.endswith(short) and _ADMIN_UNIT_END.search(long_[:-len(short)]) and len(short) >= 4:
+            return True
     return _differs_by_one(a, b)
+
+
+def _office_of(a: str, b: str) -> bool:
+    """``a`` is the office that compiles and signs ``b``'s report (某区人民政府办公室 for 某区人民政府)."""
+    compiled = _compiled_for(a)
+    return compiled != a and same_agency(compiled, b)
 
 
 def _one_char_variants(form: str, text: str) -> Counter:
@@ -319,6 +401,46 @@ def ocr_majority(name: str, body: str) -> tuple[str, int]:
     return name, 0
 
 
+# The level words of a place are a closed set. A name whose level word is one character away from one of
+# these (自治洲, 自冶州) is an OCR slip of it. Only the words of three characters or more are compared: one
+# character of a one- or two-character word is half the word or all of it (株洲市 is a real name).
+LEVEL_WORDS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "街道", "省", "市", "县", "区", "旗",
+               "州", "盟", "镇", "乡")
+_LONG_LEVEL_WORDS = tuple(w for w in LEVEL_WORDS if len(w) >= 3)
+
+
+@lru_cache(maxsize=4096)
+def _syllable(ch: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+    return (lazy_pinyin(ch, style=Style.NORMAL, errors=lambda c: list(c)) or [ch])[0]
+
+
+@lru_cache(maxsize=8192)
+def fix_level_words(name: str) -> str:
+    """``name`` with a level word OCR misread by one character written right (黔东南苗族侗族自治洲 → …自治州).
+
+    Where several level words are one character away (自治洲: 自治州, 自治县, 自治区, 自治旗), the one whose
+    character reads the same (洲/州, the look-alike sharing its sound part) is meant; with none or several
+    such, the name is left as written."""
+    for size in sorted({len(w) for w in _LONG_LEVEL_WORDS}, reverse=True):
+        for i in range(len(name) - size + 1):
+            window = name[i:i + size]
+            if window in LEVEL_WORDS:
+                continue
+            near = []
+            for word in _LONG_LEVEL_WORDS:
+                if len(word) != size:
+                    continue
+                diff = [k for k in range(size) if window[k] != word[k]]
+                if len(diff) == 1:
+                    near.append((word, diff[0]))
+            if len(near) > 1:
+                near = [(w, k) for w, k in near if _syllable(w[k]) == _syllable(window[k])]
+            if len(near) == 1:
+                return fix_level_words(name[:i] + near[0][0] + name[i + size:])
+    return name
+
+
 def _place_part(name: str) -> str:
     """The leading place of a name, up to its last administrative unit (某某综合实验区 of 某某综合实验区地方税务局)."""
     ends = [i + 1 for i, ch in enumerate(name) if ch in _ADMIN_UNIT and i >= 1]
@@ -331,8 +453,12 @@ def assess(doc: Document, path) -> Detection:
     cands: list[dict] = []
 
     def add(field_, value, source, weight):
-        if value not in ("", None):
-            cands.append({"field": field_, "value": value, "source": source, "weight": weight})
+        if value in ("", None):
+            return
+        cand = {"field": field_, "value": value, "source": source, "weight": weight}
+        if field_ == "agency" and source != "file" and fix_level_words(value) != value:
+            cand["value"], cand["as_written"] = fix_level_words(value), value
+        cands.append(cand)
 
     f_agency, f_year = from_file_name(path)
     if f_agency and is_agency_name(f_agency):
@@ -351,23 +477,32 @@ def assess(doc: Document, path) -> Detection:
             break
     for name in dict.fromkeys(_preamble_names(text)):
         add("agency", name, "preamble", W_PREAMBLE)
-    sig_name, signed = _signature(text)
-    add("agency", sig_name, "signature", W_SIGNATURE)
-    if signed:
-        year, month = signed
-        add("year", year - 1 if month <= 9 else year, "signature date", W_SIGNED)
+    sig = _signature(text)
+    if sig:
+        add("agency", sig.name, "signature", W_SIGNATURE)
+        # Signed in January–September: the report on the year before; late in the year: on that year.
+        add("year", sig.year - 1 if sig.month <= 9 else sig.year, "signature date", W_SIGNED)
     else:
         m = _PUBLISHED.search(text[:800])
         if m:
             add("year", int(m.group(1)) - 1, "publication date", W_SIGNED)
-    m = _PERIOD.search(text[:4000])
+    # What follows the signature is a page's chrome (相关链接 and the titles of other years' reports) or tables
+    # a converter moved: no words of the report about its year or its agency.
+    report = text[:sig.span[1]] if sig else text
+    m = _PERIOD.search(report[:4000])
     add("year", int(m.group(1)) if m else None, "statistics period", W_PERIOD)
-    m = _YEAR_REPORT.search(text[:3000])
+    m = _YEAR_REPORT.search(report[:3000])
     add("year", int(m.group(1)) if m else None, "year phrase", W_YEAR_PHRASE)
-    years = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", text[:20000]))
+    # The body's count of years, without the signature's date (a publication date, not a year written about).
+    counted = report[:sig.span[0]] if sig else report
+    years = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", counted[:20000]))
     if years:
-        add("year", years.most_common(1)[0][0], "body", W_BODY_YEAR)
-    body = body_names(text)
+        (top, n), *rest = years.most_common(2)
+        # A year written once more than the next ("2024年，我局将…" in a report without other years) says little.
+        lead = n - (rest[0][1] if rest else 0)
+        if lead:
+            add("year", top, "body", W_BODY_YEAR * min(lead, 3) / 3)
+    body = body_names(report)
     for name, n in body.most_common(3):
         if n >= 2:
             add("agency", name, "body", W_BODY)
@@ -404,7 +539,12 @@ def _weigh_agency(cands: list[dict], body_text: str, body: Counter) -> tuple[str
     ranked = sorted(clusters, key=lambda cl: score(cl)[0], reverse=True)
     best = ranked[0]
     best_score, sources = score(best)
-    runner = score(ranked[1])[0] if len(ranked) > 1 else 0.0
+    # A rival names another agency. The office that compiled or signed a government's report (某区人民政府办公室
+    # beside 某区人民政府) is that government's hand, not a rival.
+    rivals = [cl for cl in ranked[1:]
+              if not any(_office_of(c["value"], o["value"]) or _office_of(o["value"], c["value"])
+                         for c in cl for o in best)]
+    runner = score(rivals[0])[0] if rivals else 0.0
     agency, corrected_by = _spelling(best, body_text)
     strong = {"file", "title"} & sources
     if corrected_by == 1:
@@ -413,21 +553,51 @@ def _weigh_agency(cands: list[dict], body_text: str, body: Counter) -> tuple[str
         conf = "high"
     elif strong and best_score > runner:
         conf = "medium"
+    elif len(sources) >= 2 and best_score >= runner + 2:
+        conf = "medium"  # two independent places agree (preamble and signature, or either and the body's
+        #                  repeated full name) and no other agency comes near
     else:
         conf = "low"
+    written_right = {c["value"] for c in best if "as_written" not in c}
+    if conf == "high" and any("as_written" in c and c["value"] not in written_right and c["value"] not in body_text
+                              for c in best):
+        conf = "medium"  # a level word set right (自治洲 → 自治州) that the text never writes right
     return agency, conf
 
 
 def _spelling(cluster: list[dict], text: str) -> tuple[str, int]:
-    """The file name's canonical spelling, else the fullest form the text uses, in the majority's spelling."""
+    """The file name's canonical spelling, else the fullest form the text uses, in the majority's spelling.
+
+    A bare place (昆山市) stands for its government (昆山市人民政府); a name the text writes with its upper
+    places before it (赣州市章贡区解放街道办事处 for 章贡区解放街道办事处) is written that way."""
     for c in cluster:
         if c["source"] == "file":
             return c["value"], 0
     values = [c["value"] for c in cluster]
     first = next((c["value"] for c in cluster if c["source"] == "title"), values[0])
+    first = government_of(first) or first
     fuller = [v for v in values if v != first and v.endswith(first) and same_agency(v, first)]
     name = max(fuller, key=len) if fuller else first
-    return ocr_majority(name, text)
+    name, corrected_by = ocr_majority(name, text)
+    written = _written_fuller(name, text)
+    return (written or name), corrected_by
+
+
+def _written_fuller(name: str, text: str) -> str:
+    """The fullest form of ``name`` the text writes with upper places before it (赣州市 before 章贡区…),
+    below the province (a report's agency is named from its city down); "" when the text writes none."""
+    if len(name) < 4:
+        return ""
+    found = []
+    for m in re.finditer(re.escape(name), text):
+        run = re.search(r"[\u4e00-\u9fff]{1,20}$", text[max(0, m.start() - 20):m.start()])
+        if not run:
+            continue
+        upper = re.split(r"省|自治区|特别行政区", run.group(0))[-1]
+        full = _trim_to_name(upper + name) if upper else ""
+        if len(full) > len(name) and full.endswith(name) and same_agency(full, name):
+            found.append(full)
+    return max(found, key=len) if found else ""
 
 
 def _weigh_year(cands: list[dict]) -> tuple[int | None, str]:
