@@ -4,8 +4,9 @@ Extraction breaks Chinese prose at the page width (PDF text, pdftotext output),
 scatters blank lines (some converters put one after every line), and leaves
 page numbers and running headers between the lines. Chinese has no spaces
 between words, so a broken line is re-joined with nothing in between; only
-line breaks, blank lines, page numbers and running headers are removed, never
-any other character (evaluation looks for exact substrings of the originals).
+line breaks, blank lines, page numbers, running headers and lines that are only a
+converter's placeholder (``<!-- image -->``) are removed, never any other
+character (evaluation looks for exact substrings of the originals).
 
 Tables flattened to text (one cell per line, or a row of numbers per line) must
 stay readable by the table parser, so figures of different cells are kept
@@ -62,6 +63,18 @@ def is_page_number(line: str) -> bool:
     return bool(_PAGE_NUMBER.match(line))
 
 
+# What a PDF→markdown converter writes for something that has no text: an image (docling's
+# ``<!-- image -->``, MinerU's ``![](images/….jpg)`` for a seal or logo) or a page's end (``<!-- page 4 -->``).
+_MARKUP = r"(?:<!--.*?-->|!\[[^\]\n]*\]\([^)\n]*\))"  # an HTML comment, a markdown image
+_PLACEHOLDER = re.compile(rf"^\s*{_MARKUP}(?:\s*{_MARKUP})*\s*$")
+
+
+def is_dropped(line: str) -> bool:
+    """A line normalisation removes whole: a page number, or a converter's placeholder for an image or a
+    page break (kept, such a line is taken into the title or a paragraph next to it)."""
+    return is_page_number(line) or bool(_PLACEHOLDER.match(line))
+
+
 def display_width(s: str) -> float:
     """Width in CJK character cells: ASCII counts half, as it does on the printed page."""
     return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in s.strip())
@@ -99,7 +112,7 @@ def _items(pages: list[list]) -> list[_Item]:
             if isinstance(seg, HardLines):
                 continue
             for raw in seg.replace("\f", "\n").split("\n"):
-                if raw.strip() and not is_page_number(raw):
+                if raw.strip() and not is_dropped(raw):
                     lines.append(raw.rstrip("\r"))
         prose.append(lines)
     running = _running_lines(prose)
@@ -113,7 +126,7 @@ def _items(pages: list[list]) -> list[_Item]:
                 items += [_Item(x, pno, True) for x in seg if x.strip()]
                 continue
             for raw in seg.replace("\f", "\n").split("\n"):
-                if not raw.strip() or is_page_number(raw):
+                if not raw.strip() or is_dropped(raw):
                     continue
                 line = raw.rstrip("\r")
                 drop = idx in edge and _key(line) in running

@@ -5,6 +5,9 @@ one cell per line, labels split across lines, digits glued together. The
 template fixes the row order and the number of columns, so we find each row's
 label in order, read the numbers between it and the next row's label, and
 split glued digit runs only where the template's sums make the split certain.
+Converters that keep a printed table's merged cells (docling) repeat a heading or a
+figure in every column it spans: a heading printed again is the same table, and a
+row with more figures than columns is placed by the column header above it.
 Whatever cannot be read with certainty is reported, never guessed.
 """
 from __future__ import annotations
@@ -244,6 +247,89 @@ def read_cells(seg: str, n: int, sums: int | None) -> tuple[list, list[bool], li
     return cells, [False] * n, [""] * n, list(splits) if len(splits) > 1 else [], problem
 
 
+# --- merged cells repeated in every column they span --------------------------------
+
+def _pipe_cells(line: str) -> list[str]:
+    """A pipe line's cells, without the empty text outside its outer pipes."""
+    parts = [p.strip() for p in line.split("|")]
+    if len(parts) > 1 and line.lstrip().startswith("|"):
+        parts = parts[1:]
+    if len(parts) > 1 and line.rstrip().endswith("|"):
+        parts = parts[:-1]
+    return parts
+
+
+_HALF_WIDTH = str.maketrans("（）：／", "():/")
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s", "", s).translate(_HALF_WIDTH)
+
+
+def _header_column(cell: str, table: Table) -> int | None:
+    """The template column a header cell names: its label or an alias, or a text holding its label
+    (本年处理决定数量 names 处理决定数量); None for a row-label heading or a cell naming two columns."""
+    x = _squash(cell)
+    if not x:
+        return None
+    named = set()
+    for j, col in enumerate(table.columns):
+        label = _squash(col.label)
+        if x == label or x in map(_squash, col.aliases) or (len(label) >= 4 and label in x):
+            named.add(j)
+    return named.pop() if len(named) == 1 else None
+
+
+def _spanned_row(text: str, at: int, floor: int, table: Table) -> tuple[list, list[bool], list[str]] | None:
+    """The row whose label is at ``at``, read by the column header above it, when the converter repeated
+    a merged cell in every column it spans (docling: ``| 行政许可 | 1386 | 1386 | 1386 |`` under
+    ``| 信息内容 | 本年处理决定数量 | 本年处理决定数量 | 本年处理决定数量 |``).
+
+    The header is the nearest pipe line above (not above the line of ``floor``) naming any of the
+    table's columns; it must have the row's number of cells and name every column. The cells under
+    one column must agree (blanks aside); a figure under no column, or two figures under one, leave
+    the row unread (None).
+    """
+    a = text.rfind("\n", 0, at) + 1
+    b = text.find("\n", at)
+    line = text[a:b if b >= 0 else len(text)]
+    if "|" not in line:
+        return None
+    cells = _pipe_cells(line)  # stripped only: "71 3" in one cell is two figures, not 713
+    floor = text.rfind("\n", 0, floor) + 1
+    end = a - 1
+    while end > floor:
+        start = text.rfind("\n", 0, end) + 1
+        above = text[start:end]
+        end = start - 1
+        if "|" not in above:
+            continue
+        head = _pipe_cells(above)
+        if any(_NUM.fullmatch(x) for x in head):
+            continue  # a row of figures
+        cols = [_header_column(x, table) for x in head]
+        if all(j is None for j in cols):
+            continue
+        if len(head) != len(cells) or set(cols) - {None} != set(range(len(table.columns))):
+            return None
+        groups: list[set[str]] = [set() for _ in table.columns]
+        for x, j in zip(cells, cols):
+            figure = bool(_NUM.fullmatch(x))
+            if j is None:
+                if figure:
+                    return None
+            elif x:
+                if not figure:
+                    return None
+                groups[j].add(x)
+        if any(len(g) > 1 for g in groups):
+            return None
+        blank = [not g for g in groups]
+        read = [_number(next(iter(g))) if g else (0, "") for g in groups]
+        return [v for v, _ in read], blank, [u for _, u in read]
+    return None
+
+
 # --- tables ------------------------------------------------------------------------
 
 def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
@@ -265,6 +351,11 @@ def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
         o_start, o_end = c.orig(q), c.orig(nxt)
         seg = c.text[o_start:o_end]
         cells, blank, units, cands, problem = read_cells(seg, n, sums)
+        if None in cells and problem != _NO_FIGURES:
+            spanned = _spanned_row(c.text, c.orig(p), c.orig(start), table)
+            if spanned:
+                cells, blank, units = spanned
+                cands, problem = [], ""
         if before_label and all(v is None for v in cells) and problem == _NO_FIGURES and not prev_read:
             # (Not when the row before read its own cells from that text: they are its figures.)
             # 第二十条 items printed with the figure before the label (one cell per line PDFs).
@@ -282,6 +373,15 @@ def _read_rows(c: Compact, table: Table, start: int, end: int, sums: int | None,
     return TableRead(table, rows)
 
 
+def _in_pipe_row(c: Compact, at: int) -> bool:
+    """Whether compact position ``at`` is in a cell of a pipe table's row (its line in the text has a pipe
+    before and after it)."""
+    o = c.orig(at)
+    a, b = c.text.rfind("\n", 0, o) + 1, c.text.find("\n", o)
+    line = c.text[a:b if b >= 0 else len(c.text)]
+    return "|" in line[:o - a] and "|" in line[o - a:]
+
+
 def _regions(c: Compact) -> dict[str, tuple[int, int]]:
     """Where each table sits in the compact text."""
     s = c.s
@@ -296,10 +396,19 @@ def _regions(c: Compact) -> dict[str, tuple[int, int]]:
         break
     five = _SECTION_FIVE.search(s, review.end() if review else (app.end() if app else 0))
     heads = list(_ITEM_HEAD.finditer(s, first_item.start() if first_item else 0, app.start() if app else len(s)))
+    keys = [f"item{_CN_NUM.get(m.group(1), 0)}" for m in heads]
+    # A heading printed in a table's row and printed there again is no new table: a merged heading cell
+    # repeated in every column it spans (docling), the table's first row repeated after a page break.
+    # Such a table runs on to the first heading of an item not printed yet. (A heading in prose ends
+    # where the next printing of any heading starts: a sentence naming the item comes before its table.)
+    in_row = [_in_pipe_row(c, m.start()) for m in heads]
     for i, m in enumerate(heads):
-        key = f"item{_CN_NUM.get(m.group(1), 0)}"
-        stop = heads[i + 1].start() if i + 1 < len(heads) else (app.start() if app else len(s))
-        regions.setdefault(key, (m.end(), stop))
+        if keys[i] in regions:
+            continue
+        j = i + 1
+        while j < len(heads) and in_row[i] and in_row[j] and keys[j] in keys[:j]:
+            j += 1
+        regions[keys[i]] = (m.end(), heads[j].start() if j < len(heads) else (app.start() if app else len(s)))
     if app:
         regions["applications"] = (app.start(), review.start() if review else (five.start() if five else len(s)))
     if review:

@@ -329,6 +329,106 @@ def repeat_spanned(bs: list[Block]) -> list[Block]:
     return out
 
 
+# --- PDF→markdown converters that keep the printed table's merged cells (docling, marker) -------------
+# A table is drawn as the template prints it, as a grid of (text, origin) cells: a merged cell covers
+# several grid cells, ``origin`` marks its top-left one. Docling repeats a merged cell's text in every
+# grid cell it covers; marker writes it once and leaves the rest empty.
+
+Spanned = list[list[tuple[str, bool]]]
+_APP_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+
+def item_grid(rep: Report) -> Spanned:
+    """The 第二十条 items as one table, as the template prints them: each item's heading a row across
+    the table, a table with fewer columns than the widest spanning the columns left with its last one
+    (2021: 本年处理决定数量 over three columns; 2019: 本年增/减, 采购总金额 over two)."""
+    items = [t for t in FORMATS[rep.fmt].tables if t.key.startswith("item")]
+    width = max(len(t.columns) for t in items)
+    rows: Spanned = []
+    for t in items:
+        rows.append([(t.title, j == 0) for j in range(width + 1)])
+        spans = [1] * (len(t.columns) - 1) + [width - len(t.columns) + 1]
+        for label, texts in [("信息内容", [c.label for c in t.columns])] + [
+                (r.label, [_cell(rep, (t.key, r.key, c.key)) for c in t.columns]) for r in t.rows]:
+            rows.append([(label, True)] + [(x, k == 0) for x, s in zip(texts, spans) for k in range(s)])
+    return rows
+
+
+def application_grid(rep: Report) -> Spanned:
+    """The application table as the template prints it: three label columns (三、本年度办理结果 down the
+    outcome rows, （三）不予公开 down its sub-rows, a row's own label across what is left), and the
+    three header rows under the 勾稽关系 note that spans them."""
+    t = APPLICATION_2021_SINGLE_OTHER if (rep.shape_of or rep).single_other else FORMATS[rep.fmt].table("applications")
+    note = [(_APP_NOTE, i == 0 and j == 0) for i in range(3) for j in range(3)]
+    rows: Spanned = [note[0:3] + [("申请人情况", j == 0) for j in range(7)],
+                     note[3:6] + [("自然人", True), ("法人或其他组织", True)] + [("法人或其他组织", False)] * 4
+                     + [("总计", True)],
+                     note[6:9] + [("自然人", False)] + [(c.label, True) for c in t.columns[1:6]] + [("总计", False)]]
+    result, seen = GROUP_HEADINGS["本年度办理结果"], set()
+    for r in t.rows:
+        label = r.numbering + r.label
+        if not r.group:
+            labels = [(label, True), (label, False), (label, False)]
+        elif r.group == "本年度办理结果":
+            labels = [(result, result not in seen), (label, True), (label, False)]
+        else:
+            group = GROUP_HEADINGS[r.group]
+            labels = [(result, result not in seen), (group, group not in seen), (label, True)]
+        seen.update(x for x, _ in labels)
+        rows.append(labels + [(_cell(rep, ("applications", r.key, c.key)), True) for c in t.columns])
+    return rows
+
+
+def review_grid(rep: Report) -> Spanned:
+    cols = [c.label for c in FORMATS[rep.fmt].table("review").columns]
+    return [[("行政复议", j == 0) for j in range(5)] + [("行政诉讼", j == 0) for j in range(10)],
+            [(c, True) for c in cols] + [(x, j == 0) for x in ("未经复议直接起诉", "复议后起诉") for j in range(5)],
+            [(c, False) for c in cols] + [(c, True) for c in cols * 2],
+            [(_cell(rep, ("review", r.key, c.key)), True) for r in FORMATS[rep.fmt].table("review").rows
+             for c in FORMATS[rep.fmt].table("review").columns]]
+
+
+def _spanned_md(rows: Spanned, repeat: bool) -> list[str]:
+    return _md_table([[x if repeat or origin else "" for x, origin in r] for r in rows])
+
+
+def converted_markdown(rep: Report, repeat: bool) -> str:
+    """A PDF converted by docling (``repeat``) or marker: the template's tables with their merged cells,
+    each table cut where its page ends. Docling marks a page's end by the page number left as a line
+    of its own and an ``<!-- image -->`` placeholder for a seal or logo, and the table goes on as a new
+    table whose header rows the PDF printed again (its first row: the 第二十条 table's first item
+    heading, in the middle of 第（六）项; the application table's three header rows); marker writes
+    ``<!-- page N -->``. Docling's title comes after the attachment label the PDF's first line carries."""
+    page = [1]
+
+    def page_break() -> list[str]:
+        page[0] += 1
+        return ["", str(page[0]), "", "<!-- image -->", ""] if repeat else ["", f"<!-- page {page[0]} -->", ""]
+
+    def split(rows: Spanned, head: int, at: int) -> list[str]:
+        return _spanned_md(rows[:at], repeat) + page_break() + _spanned_md(rows[:head] + rows[at:], repeat)
+
+    out = (["# 附件", "", "<!-- image -->", ""] if repeat else []) + ["## " + rep.title, ""]
+    out += [p + "\n" for p in rep.prose.get("", [])]
+    for n, head in SECTION_TITLES.items():
+        out += ["## " + head, ""]
+        if n in sections.TABLE_SECTIONS:
+            out += [p + "\n" for p in rep.prose.get(n, [])]
+        if n == "二":
+            rows = item_grid(rep)
+            at = next(i for i, r in enumerate(rows) if r[0][0] == FORMATS[rep.fmt].table("item6").rows[-1].label)
+            out += split(rows, 1, at)
+        elif n == "三":
+            rows = application_grid(rep)
+            out += split(rows, 3, 3 + (len(rows) - 3) // 2)
+        elif n == "四":
+            out += _spanned_md(review_grid(rep), repeat)
+        else:
+            out += [p + "\n" for p in rep.prose.get(n, [])]
+        out.append("")
+    return "\n".join(out + page_break())
+
+
 _OCR_SWAPS = (str.maketrans("01", "Ol"), str.maketrans("01", "oI"))
 
 
@@ -401,6 +501,8 @@ TEXT_LAYOUTS = {
     "moved-tables-end": (".md", lambda r: markdown(move_item_tables(blocks(r), to_end=True))),
     "markdown:html-tables": (".md", lambda r: markdown_html_tables(blocks(r))),
     "markdown:repeated-spans": (".md", lambda r: markdown(repeat_spanned(blocks(r)))),
+    "markdown:docling": (".md", lambda r: converted_markdown(r, repeat=True)),
+    "markdown:marker": (".md", lambda r: converted_markdown(r, repeat=False)),
     "html:spans": (".html", lambda r: html(blocks(r), spans=True)),
     "plain:page-breaks": (".txt", lambda r: page_breaks(plain(blocks(r)))),
     "plain:ocr-digits": (".txt", lambda r: plain(ocr_digits(blocks(r)))),

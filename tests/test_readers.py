@@ -69,7 +69,7 @@ def test_title_is_first_lines_joined(corpus):
 
 def _original_lines(path):
     raw = path.read_text(encoding="utf-8").replace("\f", "\n")
-    return [x.rstrip("\r") for x in raw.split("\n") if x.strip() and not normalize.is_page_number(x)]
+    return [x.rstrip("\r") for x in raw.split("\n") if x.strip() and not normalize.is_dropped(x)]
 
 
 def test_only_line_breaks_and_page_numbers_removed(corpus):
@@ -121,6 +121,22 @@ def test_normalize_rules():
     assert lines[-1] == "二、主动公开政府信息情况"
     assert "—" not in text and "第 2 页" not in text
     assert starts[0] == 0 and text[starts[1]:].startswith("规章")
+
+
+def test_converter_placeholders_are_dropped_whole(tmp_path):
+    # docling marks an image (a seal, a logo) with <!-- image -->, marker a page with <!-- page N -->,
+    # MinerU embeds ![](images/….jpg): kept, they were joined into the title and the signature.
+    f = tmp_path / "docling.md"
+    f.write_text("# 附件\n\n<!-- image -->\n\n## 某某市发展和改革委员会2022年政府信息公开工作年度报告\n\n"
+                 "本报告根据《条例》编制。\n\n| 行政许可 | 1386 | 1386 | 1386 |\n\n4\n\n<!-- image -->\n\n"
+                 "<!-- page 5 -->\n\n![](images/6a2f0c41.jpg)\n\n某某市发展和改革委员会\n\n2023年1月16日\n\n"
+                 "<!--[if !supportLists]-->7、<!--[endif]-->公共监管信息公开情况。\n", encoding="utf-8")
+    doc = readers.read(f)
+    assert "<!-- image -->" not in doc.text and "<!-- page" not in doc.text and "![" not in doc.text
+    assert "<!-- image -->" not in doc.title and doc.title.endswith("2022年政府信息公开工作年度报告")
+    assert "某某市发展和改革委员会2023年1月16日" in doc.text
+    assert "<!--[if !supportLists]-->7、<!--[endif]-->公共监管信息公开情况。" in doc.text  # inside a line: text
+    assert "| 行政许可 | 1386 | 1386 | 1386 |\n4\n" in doc.text  # a bare figure stays (it may be a cell)
 
 
 def test_running_headers_and_hard_lines():
@@ -365,5 +381,5 @@ def test_normalize_never_loses_a_line():
         assert len(starts) == len(pages) and starts == sorted(starts) and all(0 <= s <= len(text) for s in starts)
         for page in pages:
             for line in page.split("\n"):
-                if line.strip() and not normalize.is_page_number(line):
+                if line.strip() and not normalize.is_dropped(line):
                     assert line in text

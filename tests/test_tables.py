@@ -257,3 +257,116 @@ def test_ocr_letters_for_digits_are_read_as_digits(ocr, digits):
 @pytest.mark.parametrize("text", ["I类信息", "APP 下载", "二〇二三年", "申请O", "Office 软件", "共l条"])
 def test_latin_words_and_letters_in_prose_are_left_alone(text):
     assert tables.ocr_digits(text) == text
+
+
+# --- merged cells a PDF→markdown converter repeated in every column they span (docling) ------------
+
+def _md(rows):
+    return "\n".join("| " + " | ".join(r) + " |" for r in rows)
+
+
+def _item_facts(text, fmt="2021"):
+    res = tables.extract(_doc(text), fmt)
+    cells = {(f.table_key, f.row_key, f.column_key): f.value for f in res.facts
+             if f.kind == "table" and f.table_key.startswith("item")}
+    return cells, [w for w in res.warnings if "第二十条" in w]
+
+
+def _doc(text):
+    from ingest.records import Document
+    return Document(path="t.md", text=text, line_starts=[0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"])
+
+
+_DOCLING_ITEMS = [
+    ["第二十条第（一）项"] * 4, ["---"] * 4,
+    ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+    ["规章", "0", "0", "0"], ["行政规范性文件", "12", "5", "87"],
+    ["第二十条第（五）项"] * 4, ["信息内容"] + ["本年处理决定数量"] * 3, ["行政许可"] + ["1386"] * 3,
+    ["第二十条第（六）项"] * 4, ["信息内容"] + ["本年处理决定数量"] * 3,
+    ["行政处罚"] + ["41"] * 3, ["行政强制"] + ["0"] * 3,
+    ["第二十条第（八）项"] * 4, ["信息内容"] + ["本年收费金额（单位：万元）"] * 3, ["行政事业性收费"] + ["3.5"] * 3,
+]
+_DOCLING_TRUTH = {("item1", "rules", "made"): 0, ("item1", "rules", "repealed"): 0, ("item1", "rules", "in_force"): 0,
+                  ("item1", "normative", "made"): 12, ("item1", "normative", "repealed"): 5,
+                  ("item1", "normative", "in_force"): 87, ("item5", "license", "decisions"): 1386,
+                  ("item6", "penalty", "decisions"): 41, ("item6", "coercion", "decisions"): 0,
+                  ("item8", "fee", "fee_amount"): 3.5}
+
+
+def _report_around(table_md):
+    return ("## 二、主动公开政府信息情况\n" + table_md + "\n## 三、收到和处理政府信息公开申请情况\n表略。\n")
+
+
+def test_docling_item_table_with_repeated_headings_header_cells_and_figures():
+    # 湖南省发改委 2022 as docling wrote it: each heading repeated across the row, 本年处理决定数量 over
+    # three columns and the decision count repeated under each of them.
+    cells, warnings = _item_facts(_report_around(_md(_DOCLING_ITEMS)))
+    assert cells == _DOCLING_TRUTH and warnings == []
+
+
+def test_docling_item_table_cut_by_a_page_with_its_first_row_printed_again():
+    rows = _DOCLING_ITEMS[:11] + [["4"], ["<!-- image -->"], ["第二十条第（一）项"] * 4, ["---"] * 4] + _DOCLING_ITEMS[11:]
+    text = "\n".join(x[0] if len(x) == 1 else _md([x]) for x in rows)
+    cells, warnings = _item_facts(_report_around(text))
+    assert cells == _DOCLING_TRUTH and warnings == []
+
+
+def test_sentence_naming_the_item_before_its_docling_table_is_not_read_as_the_table():
+    # The sentence names 规章 and 行政规范性文件 with no figure; the table's rows are read, not the prose's.
+    text = _report_around("按照《条例》第二十条第（一）项要求，本年制发规章和行政规范性文件的情况见下表。\n"
+                          + _md(_DOCLING_ITEMS))
+    cells, warnings = _item_facts(text)
+    assert cells == _DOCLING_TRUTH and warnings == []
+
+
+@pytest.mark.parametrize("row,why", [
+    (["行政许可", "1386", "1368", "1386"], "two figures under one column"),
+    (["行政许可", "1386", "1386", "1386", "7"], "more cells than the header"),
+])
+def test_repeated_cells_that_disagree_are_flagged_not_read(row, why):
+    rows = [r if r[0] != "行政许可" else row for r in _DOCLING_ITEMS]
+    cells, warnings = _item_facts(_report_around(_md(rows)))
+    assert ("item5", "license", "decisions") not in cells, why
+    assert any("行政许可" in w for w in warnings)
+    assert cells[("item6", "penalty", "decisions")] == 41
+
+
+def test_row_label_spanning_two_columns_with_its_figure_repeated():
+    rows = [["第二十条第（五）项"] * 4, ["信息内容", "信息内容", "本年处理决定数量", "本年处理决定数量"],
+            ["行政许可", "行政许可", "1386", "1386"]]
+    cells, warnings = _item_facts(_report_around(_md(rows)))
+    assert cells == {("item5", "license", "decisions"): 1386} and not any("行政许可" in w for w in warnings)
+
+
+def test_two_figures_in_one_spanned_cell_are_not_joined():
+    rows = [["第二十条第（五）项"] * 4, ["信息内容"] + ["本年处理决定数量"] * 3, ["行政许可", "71 3", "71 3", "71 3"]]
+    cells, _ = _item_facts(_report_around(_md(rows)))
+    assert ("item5", "license", "decisions") not in cells
+
+
+def test_figure_under_a_row_label_column_is_not_placed():
+    rows = [["第二十条第（五）项"] * 4, ["信息内容", "信息内容", "本年处理决定数量", "本年处理决定数量"],
+            ["行政许可", "9", "1386", "1386"]]
+    cells, _ = _item_facts(_report_around(_md(rows)))
+    assert ("item5", "license", "decisions") not in cells
+
+
+def test_2019_items_whose_last_column_spans_the_rest():
+    # 2019 template: 本年增/减 of 第（八）项 and 采购总金额 of 第（九）项 over two columns, repeated.
+    rows = [["第二十条第（八）项"] * 4, ["信息内容", "上一年项目数量", "本年增/减", "本年增/减"],
+            ["行政事业性收费", "5", "-1", "-1"],
+            ["第二十条第（九）项"] * 4, ["信息内容", "采购项目数量", "采购总金额", "采购总金额"],
+            ["政府集中采购", "17", "486.35万元", "486.35万元"]]
+    res = tables.extract(_doc(_report_around(_md(rows))), "2019")
+    got = {(f.row_key, f.column_key): (f.value, f.unit) for f in res.facts if f.table_key in ("item8", "item9")}
+    assert got == {("fee", "prev_count"): (5, "项"), ("fee", "change"): (-1, "项"),
+                   ("procurement", "projects"): (17, "项"), ("procurement", "amount"): (486.35, "万元")}
+
+
+def test_header_cells_name_template_columns():
+    t = FORMATS["2021"].table("item8")
+    assert tables._header_column("本年收费金额(单位:万元)", t) == 0   # half-width brackets
+    assert tables._header_column("信息内容", t) is None
+    a = FORMATS["2021"].table("applications")
+    assert tables._header_column("法人或其他组织", a) is None         # a group heading, not 其他
+    assert tables._header_column("其他", a) == 5
