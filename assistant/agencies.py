@@ -230,6 +230,12 @@ class AgencyMatcher:
                 if (weight >= 0.9 or weight == PLACELESS_WEIGHT) and len(form) >= 3:
                     self._by_sound.setdefault(tuple(_pinyin(form)), []).append((form, weight, name))
         self._by_len = sorted(self.forms, key=len, reverse=True)
+        # Agencies by the place they belong to (株洲市 → 株洲市人民政府办公室 …), for a place said once.
+        self._at_place: dict[str, list[str]] = {}
+        for name in agencies:
+            places = split_name(name)[0]
+            if places:
+                self._at_place.setdefault(places[-1], []).append(name)
         self._sound_lengths = sorted({len(k) for k in self._by_sound})
 
     def vocabulary(self) -> set[str]:
@@ -260,7 +266,27 @@ class AgencyMatcher:
                                           by_sound=(s, e, name) in heard_at))
             elif (clash.start, clash.end) == (s, e) and abs(clash.score - score) < 1e-9 and name != clash.agency:
                 clash.alternatives.append(name)
+        chosen += self._same_place(text, chosen)
         return sorted(chosen, key=lambda m: m.start)
+
+    def _same_place(self, text: str, chosen: list[AgencyMatch]) -> list[AgencyMatch]:
+        """Another body of a place already named, said with the place's level alone
+        (株洲人社局和市政府办公室: 市政府办公室 is 株洲市's)."""
+        out: list[AgencyMatch] = []
+        for m in list(chosen):
+            for place in split_name(m.agency)[0]:
+                for other in self._at_place.get(place, ()):
+                    if other == m.agency:
+                        continue
+                    for o in own_org_forms(split_name(other)[1]):
+                        form = place[-1] + o
+                        at = text.find(form)
+                        while at >= 0:
+                            end = at + len(form)
+                            if not any(at < k.end and k.start < end for k in chosen + out):
+                                out.append(AgencyMatch(other, at, end, len(form) * BARE_WEIGHT))
+                            at = text.find(form, at + 1)
+        return out
 
     def _sound_candidates(self, text: str):
         """Mentions that sound like a form but differ in a character or two (广州人设局, 沐阳县).

@@ -6,12 +6,15 @@ is chosen per report, since each report words it differently.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .dense_match import TIE, settle
 from .metrics import DEFAULT_COLUMN, DEFAULT_ROW, SECONDARY_DEFAULT_COLUMN, Entry, Match
 from .snapshot import Snapshot
 
+# A noun that names a quantity of something (访问量, 粉丝数, 点击率, 成交额).
+_MEASURE_NOUN = re.compile("..(?:量|数|率|额)$")
 # How much of the question a figure's description must explain to be taken as the answer.
 MIN_COVERAGE = 0.5
 # In a comparison, a template cell this close to the best prose figure is preferred.
@@ -63,6 +66,10 @@ def acceptable(snap: Snapshot, m: Match, text: str) -> bool:
             focus = max(known, key=snap.scorer.weight)
             if focus not in m.used:
                 return False
+        # A measure no report uses (访问量, 阅读数 where reports say only 发布…条) names what is counted:
+        # a sentence that does not say it counts something else.
+        if any(w not in m.used and snap.scorer._df(w) == 0 and _MEASURE_NOUN.search(w) for w in words):
+            return False
     else:
         # Only the table's own words (申请) matched, none of them a label of the row, and the
         # question says more (申请被驳回): the table's usual figure would answer something else.
@@ -116,6 +123,13 @@ def column_only(choice: Choice) -> bool:
     own = set(e.own.split("|"))
     return e.kind == "cell" and DEFAULT_ROW.get(e.table_key) == e.row_key and \
         not any(w in own or (w in e.own and w not in e.table) for w in choice.match.used)
+
+
+def narrows(previous: Choice, key: tuple[str, str, str]) -> bool:
+    """Whether ``key`` is a column of the row ``previous`` read in its usual column (the row's total):
+    the later part says which of the row's figures the earlier part's topic means."""
+    t, r, c = previous.key
+    return (t, r) == key[:2] and c == DEFAULT_COLUMN.get(t) and key[2] != c
 
 
 def with_column(previous: Choice, column_choice: Choice) -> tuple[str, str, str] | None:

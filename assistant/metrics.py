@@ -168,7 +168,13 @@ _PASSIVE_AGENT = re.compile(r"(被|遭)(?:老百姓|群众|市民|百姓|公民|
 _AFTER_REVIEW = re.compile(r"复议[^，,。？?]{0,6}?(?:之后|以后|然后|后|再|又)[^，,。？?]{0,6}?(?:起诉|告|诉讼)")
 
 
+# 企业、律所这些法人或其他组织 / 公司等法人: examples before the class they belong to; the class is asked.
+_EXAMPLES = re.compile(r"(?:[\u4e00-\u9fa5]{1,6}?[、和及与或])*[\u4e00-\u9fa5]{1,6}?(?:这些|这类|那些|之类的?|等等|等)"
+                       r"(?=法人|组织)")
+
+
 def rewrite(text: str) -> str:
+    text = _EXAMPLES.sub("", text)
     text = _PASSIVE_AGENT.sub(r"\1", text)
     text = _AFTER_REVIEW.sub("复议后起诉", text)
     for rx, dst in _REWRITES:

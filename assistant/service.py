@@ -17,6 +17,7 @@ from . import ranking
 from . import facts_route as FR
 from .agencies import agencies_at
 from .conversation import State, resolve
+from .understanding import asks_figure
 from .retrieval import Passage, best_sentences
 from .snapshot import Snapshot, all_cells, build
 from .years import resolve as resolve_years
@@ -356,6 +357,11 @@ class Assistant:
             key = choice.key
             if previous is not None and FR.column_only(choice):
                 key = FR.with_column(previous, choice)
+            if previous is not None and key is not None and FR.narrows(previous, key) \
+                    and not asks_figure(previous.text):
+                # 因为信息公开被复议，结果是维持的有几件: the row said first, without asking for it, then
+                # its column: one figure (行政复议有几件，维持了几件 asks two).
+                return None
             if key is None or key in keys:
                 return None
             keys.add(key)

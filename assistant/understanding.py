@@ -35,6 +35,11 @@ _EVERY_AGENCY = re.compile(r"(?:哪些|哪个|哪家|哪几个|各个?|每个|�
 _FOLLOW = re.compile(r"^(?:那么?|那个|其中|它的?|他们的?|该机关的?|这个机关的?|同一年|同期)|呢[？?]?$")
 
 
+def asks_figure(text: str) -> bool:
+    """Whether ``text`` asks for a figure (几件, 多少, 金额？) rather than only naming a topic."""
+    return bool(_NUMERIC.search(text) or _QUANTITY_END.search(text))
+
+
 @dataclass
 class Turn:
     question: str
@@ -85,7 +90,7 @@ def understand(question: str, matcher, places: set[str]) -> Turn:
     rest = "".join(chars)
     turn.rest = re.sub(r"\s+", "", rest)
     turn.metric_text = rewrite(rest)
-    turn.numeric = bool(_NUMERIC.search(text) or _QUANTITY_END.search(text))
+    turn.numeric = asks_figure(text)
     turn.yes_no = bool(_YES_NO.search(text))
     turn.narrative = bool(_NARRATIVE.search(text))
     turn.unit = asked_unit(text)

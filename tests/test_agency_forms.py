@@ -214,3 +214,11 @@ def test_an_unstored_branch_or_street_office_is_unknown_not_another_agency():
     matcher = AgencyMatcher({"临川县人民政府": 1})
     for text, name in [("丰泽公安分局2021年收到多少申请", "丰泽公安分局"), ("新华街道办事处2021年", "新华街道办事处")]:
         assert unknown_agencies(text, matcher.find(text), {"临川县"}) == [name]
+
+
+def test_a_place_said_once_names_both_of_its_bodies():
+    """清河人社局和市政府办公室: the second body is 清河市's, though 清河 is said once."""
+    agencies = {"清河市人力资源和社会保障局": 1, "清河市人民政府办公室": 1, "临川市人民政府办公室": 1}
+    found = AgencyMatcher(agencies).find("清河人社局和市政府办公室2022年行政诉讼各有几件")
+    assert [m.agency for m in found] == ["清河市人力资源和社会保障局", "清河市人民政府办公室"]
+    assert not any(m.alternatives for m in found)

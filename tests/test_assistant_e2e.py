@@ -90,6 +90,10 @@ def test_new_applications_by_short_agency_name(assistant, store):
     ("{a}{y}年度新收申请", "new", "total"),
     ("{a}{y}年依申请公开的数量是多少", "new", "total"),
     ("{a}{y}年科研单位申请了几件", "new", "research"),
+    # a clause that names the row without asking for it, then the column asked (one figure, not two)
+    ("{a}{y}年因为信息公开被复议，复议结果是维持的有几件？", "review", "upheld"),
+    # examples before the class asked for: the class is the column
+    ("{a}{y}年新收的申请里，企业、律所这些法人或其他组织一共提了多少件？", "new", "legal_person"),
 ])
 def test_template_cells_from_plain_wording(assistant, store, question, row, column):
     table = "review" if row in ("review", "lawsuit") else "applications"
@@ -343,6 +347,12 @@ def test_a_wider_region_before_a_stored_place_is_ignored(assistant, store):
     want = store.facts(agency="平潭综合实验区", year=2022, table_key="item5", row_key="license",
                        column_key="decisions")[0]["value"]
     assert r["route"] == "fact" and r["facts"][0]["value"] == want
+
+
+def test_a_measure_no_report_states_is_not_answered_with_another_count(assistant):
+    """访问量: the reports say how many items a website published, never how often it was visited."""
+    r = assistant.ask("平潭2024年政府门户网站的访问量有多少？")
+    assert r["route"] == "none" and r["facts"] == [], r["answer"]
 
 
 @pytest.mark.parametrize("question", ["广州人社局2020年是怎么处理网络舆情的？", "沭阳发改局2023年有没有开展政府开放日活动？"])
