@@ -43,6 +43,14 @@ _UNIT = re.compile(
     r"\+?"                # 阅读量超10万+
 )
 _ORDINAL_BEFORE = re.compile(r"第[ \t\u3000]*$")
+# A counting rule says how things are counted, not how many there were: 不同渠道和方式公开相同信息计1条,
+# 同一申请人多次申请按1件统计, 回应同一热点按1次计. "按 N 件 计/算/统计" is always one; a bare 计/记/算/视为
+# before 1 is one when the sentence speaks of the same thing counted once (同一, 相同, 重复, 多次, 不同渠道…)
+# or sits in a bracketed note. 共计/合计/累计/总计/统计 before a number are totals, not rules.
+_RULE_BY = re.compile(r"按照?[ \t\u3000]*$")
+_RULE_BY_END = re.compile(r"[ \t\u3000]*(?:计算|计|算|统计)")
+_RULE_AS = re.compile(r"(?:(?<![共合累总统估预设会审小])(?:计|记)(?:为|作)?|只计|仅计|均计|(?<![预决结核计估清概测])算作?|视为|视作)[ \t\u3000]*$")
+_RULE_SAME = re.compile(r"同一|相同|重复|多次|多个|多种|多条|不同(?:渠道|方式|平台|媒体)")
 
 _SENTENCE_END = "。！？；!?;"
 _CLAUSE_END = _SENTENCE_END + "，,：:"
@@ -135,6 +143,8 @@ def _numbers(norm: str, lo: int, hi: int) -> list[_Hit]:
         if _ORDINAL_BEFORE.search(norm, max(lo, m.start() - 3), m.start()):
             continue
         u = _UNIT.match(norm, m.end(), hi)
+        if u and u.group("base") and _counting_rule(norm, lo, m, u.end()):
+            continue
         if not u or not (u.group("mult") or u.group("base")):
             if (_COUNT_LABEL.search(norm, max(lo, m.start() - 6), m.start())
                     and _BARE_END.match(norm, m.end(), hi) and "." not in m.group()):
@@ -147,6 +157,19 @@ def _numbers(norm: str, lo: int, hi: int) -> list[_Hit]:
         if before:
             hits.append(_Hit(m.start(), m.end(), m.end(), float(m.group().replace(",", "")), before[-1].unit))
     return sorted(hits, key=lambda h: h.start)
+
+
+def _counting_rule(norm: str, lo: int, m: re.Match, unit_end: int) -> bool:
+    """Whether the number ``m`` (its unit ending at ``unit_end``) states a counting rule (…计1条, 按1次计)."""
+    before = norm[max(lo, m.start() - 4):m.start()]
+    if _RULE_BY.search(before) and _RULE_BY_END.match(norm, unit_end):
+        return True
+    if m.group() != "1" or not _RULE_AS.search(before):
+        return False
+    opened = norm.rfind("（", lo, m.start()), norm.rfind("(", lo, m.start())
+    closed = norm.rfind("）", lo, m.start()), norm.rfind(")", lo, m.start())
+    in_note = max(opened) > max(closed)
+    return in_note or bool(_RULE_SAME.search(norm, lo, m.start()))   # the sentence: 同一…的，计为1条
 
 
 def _hard_newlines(text: str, lo: int, hi: int) -> list[int]:

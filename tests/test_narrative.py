@@ -301,3 +301,29 @@ def test_a_negated_verb_before_a_number_is_not_a_zero():
     facts = extract(doc)
     assert {(f.row, f.value) for f in facts if f.value == 0} == {("收到有关政府信息公开的申请", 0.0)}
     assert any(f.value == 1 for f in facts)
+
+
+@pytest.mark.parametrize("text", [
+    # A table's label with its counting rule (an older report's 统计表 under a section that is not named so).
+    "七、其他需要报告的事项\n附表\n（一）主动公开政府信息数（不同渠道和方式公开相同信息计1条） 条 9021\n"
+    "（二）回应公众关注热点或重大舆情数（不同方式回应同一热点或舆情计1次） 次 35\n",
+    "三、依申请公开情况\n同一申请人就同一事项多次提出申请的，按1件统计。\n",
+    "二、主动公开情况\n同一信息在门户网站和政务微博重复发布的，计为1条。\n",
+    "二、主动公开情况\n回应同一热点的多篇稿件按1次计。\n",
+])
+def test_a_counting_rule_is_not_a_figure(text):
+    """…计1条 / 按1件统计 says how things are counted, not how many there were."""
+    assert [(f.row, f.value) for f in extract(_doc_from(text))] == []
+
+
+@pytest.mark.parametrize("text,word,value", [
+    ("二、主动公开情况\n全年共计1条信息因涉密未公开。\n", "涉密", 1),
+    ("二、主动公开情况\n全年主动公开政府信息计1200条。\n", "主动公开政府信息", 1200),
+    ("二、主动公开情况\n全年累计发布1条重要通知。\n", "重要通知", 1),
+    ("三、依申请公开情况\n同意公开198件（含属于已主动公开范围71件）。\n", "已主动公开范围", 71),
+    ("三、依申请公开情况\n全年收到同一申请人重复申请1件。\n", "重复申请", 1),
+])
+def test_a_total_written_with_ji_is_still_a_figure(text, word, value):
+    """共计/计/累计 before a count, a bracket with a count, 同一… without a counting verb: real figures."""
+    facts = [(f.row, f.value) for f in extract(_doc_from(text))]
+    assert any(word in row and v == value for row, v in facts), facts
