@@ -70,6 +70,8 @@ def acceptable(snap: Snapshot, m: Match, text: str) -> bool:
         # a sentence that does not say it counts something else.
         if any(w not in m.used and snap.scorer._df(w) == 0 and _MEASURE_NOUN.search(w) for w in words):
             return False
+    elif any(w in text for w in m.entry.not_for):
+        return False  # 信息处理费 is reported in section 六, not as 行政事业性收费
     else:
         # Only the table's own words (申请) matched, none of them a label of the row, and the
         # question says more (申请被驳回): the table's usual figure would answer something else.

@@ -34,6 +34,8 @@ DERIVED_ROWS = {
 DERIVED_ROWS[("review", "lawsuit")] = ("行政诉讼", ("诉讼", "起诉", "打官司"))
 DERIVED_COLUMNS = {("applications", "legal_person"): ("法人或其他组织", ("法人", "法人或者其他组织", "单位"))}
 
+MONEY_UNITS = ("元", "万元", "亿元")
+_MONEY_WORD = re.compile("(?:金额|钱|费用|款项)$")
 # What a column named without its row keeps of its score against one whose row is named.
 COLUMN_ONLY = 0.7
 # How much a question word counts when found in a prose figure's lead clause or its context
@@ -84,6 +86,7 @@ class Entry:
     unit: str = ""
     group_is_derived: bool = False
     fact: dict | None = None       # narrative: the stored fact
+    not_for: tuple[str, ...] = ()  # a cell: what its row does not count though its words may read so
 
 
 @dataclass
@@ -98,6 +101,15 @@ class Match:
 
 def _join(*parts) -> str:
     return "|".join(p for p in parts if p)
+
+
+def _derived_parent(table, row_key: str) -> str:
+    """The heading a derived group total stands under: a group of outcomes (不予公开) is one of the
+    outcomes its members' siblings are (本年度办理结果, the group of (七)总计)."""
+    if row_key not in T.DERIVED_GROUPS:
+        return ""
+    total = next((r for r in table.rows if r.key == "total"), None)
+    return total.group if total else ""
 
 
 def template_entries() -> dict[tuple[str, str, str], Entry]:
@@ -115,7 +127,8 @@ def template_entries() -> dict[tuple[str, str, str], Entry]:
                     cdesc = _join(col.label, *col.aliases)
                     if e is None:
                         entries[key] = Entry("cell", *key, own=own, group=row.group, column=cdesc, table=tdesc,
-                                             unit=col.unit, group_is_derived=row.group in groups)
+                                             unit=col.unit, group_is_derived=row.group in groups,
+                                             not_for=row.not_for)
                     else:
                         e.own = _join(e.own, own)
                         e.column = _join(e.column, cdesc)
@@ -125,7 +138,7 @@ def template_entries() -> dict[tuple[str, str, str], Entry]:
                 for col in table.columns:
                     entries.setdefault((tkey, rkey, col.key), Entry(
                         "cell", tkey, rkey, col.key, own=_join(label, *aliases), column=_join(col.label, *col.aliases),
-                        table=tdesc, unit=col.unit))
+                        group=_derived_parent(table, rkey), table=tdesc, unit=col.unit))
             for (tkey, ckey), (label, aliases) in DERIVED_COLUMNS.items():
                 if tkey != table.key:
                     continue
@@ -148,6 +161,7 @@ def vocabulary(entries) -> set[str]:
     for e in entries:
         for part in (e.own, e.group, e.column, e.table):
             words.update(p for p in part.split("|") if 2 <= len(p) <= 12)
+        words.update(e.not_for)  # 信息处理费 whole, not 信息处理|费收
     words.update(QUESTION_REWRITES.values())
     # Question phrases come out whole (数|是多少, not 数是|多少), so that they are dropped whole.
     words.update(w for w in STOPWORDS if len(w) >= 2)
@@ -344,6 +358,8 @@ class Scorer:
             if not f:
                 # The clause before may name what this figure counts; the surrounding text only hints.
                 f = max(LEAD_WEIGHT * self.found(w, e.lead), CONTEXT_WEIGHT * self.found(w, e.context))
+            if not f and e.unit in MONEY_UNITS and _MONEY_WORD.search(w):
+                f = LEAD_WEIGHT  # 收费金额, 多少钱: a sum of money says it in its unit (收取信息处理费200元)
             if f:
                 score += weights[w] * f
                 used.add(w)

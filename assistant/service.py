@@ -49,6 +49,7 @@ def _open_fact_store(config):
 
 # Where a question asks for more than one figure: 和/与/及 between terms, or a comma between clauses.
 _PARTS = re.compile(r"[，,、；;]|(?<=[\u4e00-\u9fff])(?:和|与|及|以及)(?=[\u4e00-\u9fff])")
+_SENTENCE_END = re.compile(r"[？?。！!]+")
 # …申请里，自然人提的有几件: the clause after narrows the one before, it asks for no second figure.
 _NARROWS = re.compile(r"(?:里|中|内|里面|当中|之中)$")
 
@@ -474,6 +475,15 @@ class Assistant:
 
     def _choose(self, snap, st: State, scope):
         choice = FR.choose(snap, scope, st.metric_text, st.unit)
+        if choice is None:
+            # 有几个申请没给公开？就是被决定不予公开的那种: a sentence that restates or adds a detail
+            # dilutes the one that asks; the asking sentence alone may name its figure.
+            sentences = [x for x in _SENTENCE_END.split(st.metric_text) if snap.scorer.words(x)]
+            if len(sentences) > 1:
+                for sentence in sorted(sentences, key=lambda x: not asks_figure(x)):
+                    choice = FR.choose(snap, scope, sentence, st.unit)
+                    if choice is not None:
+                        break
         if st.follow_up and st.earlier_metric_text and not st.inherited_metric:
             earlier = FR.choose(snap, scope, st.earlier_metric_text, st.unit)
             if choice is not None and earlier is not None and FR.column_only(choice) \

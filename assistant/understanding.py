@@ -21,7 +21,8 @@ _NUMERIC = re.compile(r"多少|几(?:" + "|".join(COUNTING_UNITS) + r")|几$|几
 # 访问量？ 金额？: a question ending on a quantity asks for a figure.
 _QUANTITY_END = re.compile(r"(?:量|额|数)[？?。!！]*$")
 _YES_NO = re.compile(r"有没有|是否|有无|吗[？?]*$|过吗")
-_NARRATIVE = re.compile(r"怎么|怎样|如何|哪些|什么|为什么|为何|措施|做法|举措|问题|不足|短板|改进|经验|特点|亮点|介绍|说说|讲讲|哪里|哪儿|何时")
+_NARRATIVE = re.compile(r"怎么|怎样|如何|哪些|什么|为什么|为何|措施|做法|举措|问题|不足|短板|改进|经验|特点|亮点|介绍|说说|讲讲|哪里|哪儿|何时"
+                        r"|哪个(?:部门|单位|机构|科室|处室|平台|渠道|网站)|由谁|谁负责")
 _OPS = [
     ("change", re.compile(r"同比|增长|增加了|减少了|下降|变化|多了|少了|增减|相比|比上年|比去年")),
     ("rank", re.compile(r"排名|排序|排行|名次|前[一二三四五六七八九十\d]+名|由高到低|从高到低|由多到少|从多到少")),

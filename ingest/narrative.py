@@ -86,6 +86,8 @@ _TRAIL_FILLER = re.compile(
 _WEAK = re.compile(
     r"(?:同比|环比|比上年|较上年|比去年|较去年|分别)?(?:占比?|增长|下降|提高|减少|增加|上升|降低|为)?"
 )
+# A total up to a date (截至2017年底, 截止目前) rather than the year's own.
+_SINCE_START = re.compile(r"截[至止][^，,。；;]{0,12}?(?:底|末)")
 _SUFFIX_FILLER = re.compile(r"^(?:以上|左右|之多|余|多)")
 _YEAR_IN_CLAUSE = re.compile(r"\d{4}[ \t\u3000]*年度?(?:以来|全年|内)?")
 _PREPOSITIONS = "在于至到从自和与及、止"
@@ -336,6 +338,10 @@ def extract(doc: Document, sections: list[Section] | None = None) -> list[Fact]:
                     row = (prev_clause + "，" if prev_clause else "") + clause_text.lstrip("、，,：:；; ")
                 else:
                     row = core + suffix
+                    if "累计" in prefix and _SINCE_START.search(text[s_lo:hit.start]) and not row.startswith("累计"):
+                        # 截至年底，累计公开152387条: a running total since records began is another figure
+                        # than the year's (全年累计 is the year's own; 截至目前共收到 often is too).
+                        row = "累计" + row
                 if len(row) > _MAX_ROW:
                     # Long enumerations ("通过实施…、…等7项新举措"): what is counted
                     # is named at the end.

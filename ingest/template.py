@@ -26,6 +26,7 @@ class Row:
     group: str = ""
     aliases: tuple[str, ...] = ()
     numbering: str = ""  # as printed in the template, e.g. "（一）" or "1."
+    not_for: tuple[str, ...] = ()  # what the template reports elsewhere, though the label could read as it
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ _LICENSE = Row("license", "行政许可", aliases=("许可",))
 _OTHER_SERVICES = Row("other_services", "其他对外管理服务事项", aliases=("对外管理服务事项",))
 _PENALTY = Row("penalty", "行政处罚", aliases=("处罚",))
 _COERCION = Row("coercion", "行政强制", aliases=("强制",))
-_FEE = Row("fee", "行政事业性收费", aliases=("事业性收费", "收费"))
+# The 2021 template: "收取信息处理费的情况，在此处(六、其他需要报告的事项)专门报告" — not in item 8.
+_FEE = Row("fee", "行政事业性收费", aliases=("事业性收费", "收费"), not_for=("信息处理费",))
 _PROCUREMENT = Row("procurement", "政府集中采购", aliases=("集中采购", "采购"))
 
 _PREV = Column("prev_count", "上一年项目数量", ("上年项目数量",), unit="项")

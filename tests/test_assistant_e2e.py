@@ -94,6 +94,10 @@ def test_new_applications_by_short_agency_name(assistant, store):
     ("{a}{y}年因为信息公开被复议，复议结果是维持的有几件？", "review", "upheld"),
     # examples before the class asked for: the class is the column
     ("{a}{y}年新收的申请里，企业、律所这些法人或其他组织一共提了多少件？", "new", "legal_person"),
+    # a group total the report does not print, under the heading its members stand under
+    ("{a}{y}年度申请办理结果中“不予公开”合计多少件？", "refuse", "total"),
+    # a sentence that restates the one asking dilutes it: the asking sentence alone names the figure
+    ("{a}{y}年有几个申请没给公开？就是被决定不予公开的那种。", "refuse", "total"),
 ])
 def test_template_cells_from_plain_wording(assistant, store, question, row, column):
     table = "review" if row in ("review", "lawsuit") else "applications"
@@ -347,6 +351,23 @@ def test_a_wider_region_before_a_stored_place_is_ignored(assistant, store):
     want = store.facts(agency="平潭综合实验区", year=2022, table_key="item5", row_key="license",
                        column_key="decisions")[0]["value"]
     assert r["route"] == "fact" and r["facts"][0]["value"] == want
+
+
+def test_the_information_processing_fee_is_not_the_administrative_fees_item(assistant, store):
+    """The 2021 template reports 信息处理费 under 六, not as 第二十条第（八）项 行政事业性收费."""
+    facts = [f for f in store.facts(kind="narrative") if "信息处理费" in f["row_label"]]
+    assert facts
+    for f in facts[:3]:
+        agency = f["agency"]
+        r = assistant.ask(f"{agency}{f['year']}年信息处理费收了多少钱？")
+        assert r["route"] == "fact" and r["facts"], r["answer"]
+        got = r["facts"][0]
+        assert got["kind"] == "narrative" and "信息处理费" in got["row"] and got["value"] == f["value"], r["answer"]
+
+
+def test_which_office_does_something_is_a_narrative_question(assistant):
+    r = assistant.ask("平潭2022年的政府信息公开工作由哪个部门负责？")
+    assert r["route"] in ("narrative", "none") and r["facts"] == [], r["answer"]
 
 
 def test_a_measure_no_report_states_is_not_answered_with_another_count(assistant):

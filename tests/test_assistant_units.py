@@ -222,3 +222,9 @@ def test_a_column_names_the_cell_of_a_one_row_table(scorer):
     text = rewrite("收费金额是多少钱")
     best = s.rank(text, entries, asked_unit(text))[0].entry
     assert (best.table_key, best.column_key) == ("item8", "fee_amount")
+
+
+def test_people_times_are_not_events():
+    """培训人员96人次 answers 多少人次; 组织培训1次 counts trainings, not people."""
+    assert unit_fits("人次", "人次") and unit_fits("人次", "人")
+    assert not unit_fits("人次", "次")

@@ -327,3 +327,16 @@ def test_a_total_written_with_ji_is_still_a_figure(text, word, value):
     """共计/计/累计 before a count, a bracket with a count, 同一… without a counting verb: real figures."""
     facts = [(f.row, f.value) for f in extract(_doc_from(text))]
     assert any(word in row and v == value for row, v in facts), facts
+
+
+@pytest.mark.parametrize("since", ["截至2017年底，", "截至年末，", "截止2017年12月底，"])
+def test_a_running_total_is_not_the_years_figure(since):
+    """截至年底，累计公开N条 counts since records began: its row says 累计, the year's own figure does not."""
+    got = _one(f"一、总体情况 2017年，全市主动公开政府信息18436条，{since}累计主动公开政府信息152387条。")
+    assert ("全市主动公开政府信息", 18436, "条") in got
+    assert ("累计主动公开政府信息", 152387, "条") in got
+
+
+def test_a_years_total_said_with_lei_ji_stays_the_years():
+    got = _one("一、总体情况 2017年，全年累计发布政务微博3120条。")
+    assert ("发布政务微博", 3120, "条") in got
