@@ -64,6 +64,7 @@ for group in SYNONYM_GROUPS:
 _UNIT_ASKED = re.compile(r"(?:多少|几)(" + "|".join(COUNTING_UNITS) + r")|多少(?:钱|[\u4e00-\u9fa5]?款|费用|资金|经费)|(金额)")
 _COUNT_OF = re.compile("(" + "|".join(u for u in COUNTING_UNITS if u in UNIT_WORDS) + ")数(?!量|据|字)")
 _COUNT_ASKED = re.compile(r"数量|数目|总数|多少|几")
+_FEE_ASKED = re.compile(r"(?:收费|收钱|费)[^。]{0,12}?收了多少(?![件条个项次])")
 COUNT = "count"
 _RATE = re.compile(r"率|比例|占比|百分之|百分比|几成")
 _REWRITES = [(re.compile(("(?<!有)" if src.startswith(NEGATION_START) else "") + re.escape(src)), QUESTION_REWRITES[src])
@@ -187,7 +188,14 @@ _EXAMPLES = re.compile(r"(?:[\u4e00-\u9fa5]{1,6}?[、和及与或])*[\u4e00-\u9f
                        r"(?=法人|组织)")
 
 
+# 办信息公开收没收过钱 / 信息公开有没有收费: the one fee the reports tie to disclosure is the
+# 信息处理费 (《政府信息公开信息处理费管理办法》, reported under 六), not an agency's own fees.
+_DISCLOSURE_FEE = re.compile(r"(?:信息公开|公开信息|依申请公开|申请公开)[^，,。？?]{0,6}?"
+                             r"(?:收没收过?钱|收过钱|收钱|要钱|交钱|收费|收取费用|收了费)")
+
+
 def rewrite(text: str) -> str:
+    text = _DISCLOSURE_FEE.sub("信息处理费", text)
     text = _EXAMPLES.sub("", text)
     text = _PASSIVE_AGENT.sub(r"\1", text)
     text = _AFTER_REVIEW.sub("复议后起诉", text)
@@ -197,6 +205,8 @@ def rewrite(text: str) -> str:
 
 
 def asked_unit(text: str) -> str | None:
+    if _FEE_ASKED.search(text):
+        return "钱"  # 收费…收了多少: a sum of money, whatever measure word is missing
     m = _UNIT_ASKED.search(text)
     if m:
         return m.group(1) or ("金额" if m.group(2) else "钱")
