@@ -39,8 +39,13 @@ def corpus_config(tmp_path_factory):
 
 
 def _ingest_corpus(cfg):
+    return ingest_all(cfg, [CORPUS / "reports", CORPUS / "html", CORPUS / "pdf"])
+
+
+def ingest_all(cfg, paths):
+    """Every file under ``paths`` through the real pipeline; any file that fails fails the test."""
     from ingest.pipeline import ingest_paths
-    results = ingest_paths(cfg, [CORPUS / "reports", CORPUS / "html", CORPUS / "pdf"])
+    results = ingest_paths(cfg, paths)
     failed = [r.error for r in results if r.status != "ok"]
     assert not failed, failed
     return cfg

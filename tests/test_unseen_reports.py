@@ -24,6 +24,8 @@ import pytest
 from assistant import Assistant
 from assistant.evaluate import format_report, run
 
+from .conftest import ingest_all
+
 DATA = Path(__file__).resolve().parent / "data"
 REPORTS = DATA / "unseen_reports"
 MANIFEST = DATA / "unseen_manifest.jsonl"
@@ -38,18 +40,9 @@ def _lines(path: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def unseen_config(tmp_path_factory):
-    from ingest.pipeline import ingest_paths
+def assistant(tmp_path_factory):
     from ingest.settings import load
-    cfg = load(data_dir=str(tmp_path_factory.mktemp("unseen-data")))
-    results = ingest_paths(cfg, [REPORTS])
-    assert not [r.error for r in results if r.status != "ok"]
-    return cfg
-
-
-@pytest.fixture(scope="module")
-def assistant(unseen_config):
-    a = Assistant(unseen_config)
+    a = Assistant(ingest_all(load(data_dir=str(tmp_path_factory.mktemp("unseen-data"))), [REPORTS]))
     yield a
     a.close()
 
