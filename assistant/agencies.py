@@ -115,9 +115,9 @@ def name_forms(name: str) -> dict[str, float]:
             forms[form] = weight
 
     orgs = org_forms(org) if org else {"": True}
-    own_place = places[-1] if places else ""
-    alone = GOVERNMENT_PLACE_WEIGHT if org.endswith("政府") or (_governs(org, own_place) and not _governs(org)) \
-        else OFFICE_PLACE_WEIGHT if _governs(org) else PLACE_WEIGHT
+    # The place alone means its government; a zone's 管委会 and a 街道's 办事处 are theirs.
+    governs_place = org.endswith("政府") or (not _governs(org) and _governs(org, places[-1] if places else ""))
+    alone = GOVERNMENT_PLACE_WEIGHT if governs_place else OFFICE_PLACE_WEIGHT if _governs(org) else PLACE_WEIGHT
     for i in range(len(places)):
         # The agency's own place, with or without the places above it.
         variants = _variants(places[i:])
