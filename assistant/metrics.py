@@ -34,7 +34,6 @@ DERIVED_ROWS = {
 DERIVED_ROWS[("review", "lawsuit")] = ("行政诉讼", ("诉讼", "起诉", "打官司"))
 DERIVED_COLUMNS = {("applications", "legal_person"): ("法人或其他组织", ("法人", "法人或者其他组织", "单位"))}
 
-MONEY_UNITS = ("元", "万元", "亿元")
 _MONEY_WORD = re.compile("(?:金额|钱|费用|款项)$")
 # What a column named without its row keeps of its score against one whose row is named.
 COLUMN_ONLY = 0.7
@@ -368,7 +367,7 @@ class Scorer:
             if not f:
                 # The clause before may name what this figure counts; the surrounding text only hints.
                 f = max(LEAD_WEIGHT * self.found(w, e.lead), CONTEXT_WEIGHT * self.found(w, e.context))
-            if not f and e.unit in MONEY_UNITS and _MONEY_WORD.search(w):
+            if not f and e.unit in UNIT_WORDS["钱"] and _MONEY_WORD.search(w):
                 f = LEAD_WEIGHT  # 收费金额, 多少钱: a sum of money says it in its unit (收取信息处理费200元)
             if f:
                 score += weights[w] * f

@@ -7,6 +7,9 @@ function words that carry no meaning for choosing a figure.
 """
 from __future__ import annotations
 
+# Measure words that make 几…/多少… ask for a count (几场 发布会, 几批 抽检): the units reports count in.
+from ingest.units import COUNTING_UNITS  # noqa: F401  (re-exported for metrics and understanding)
+
 # Rewrites applied to the question (colloquial → report wording) before its
 # figure is looked up. Longest keys are applied first.
 QUESTION_REWRITES = {
@@ -140,10 +143,6 @@ STOPWORDS = set("""
 你好 您好 谢谢 谢谢你 多谢 麻烦 麻烦你 帮我 帮忙 查一下 查查 问一下 想问 想知道 我想 我想问 请帮我
 """.split())
 
-# Measure words that make 几…/多少… ask for a count (几场 发布会, 几批 抽检), longest first where
-# one begins another (人次 before 人).
-COUNTING_UNITS = ("人次", "万元", "亿元", "元", "件", "条", "个", "项", "篇", "次", "人", "名", "期", "场",
-                  "家", "宗", "位", "批", "轮", "套", "份", "户", "起", "类", "种", "部", "所", "台", "张", "天")
 
 # Which units a question's measure word accepts (几件 → 件, 多少钱 → 元/万元).
 UNIT_WORDS = {

@@ -12,7 +12,7 @@ What a row is made of:
 * a label: words, with bracketed notes allowed in it (主动公开政府信息数（不同渠道和方式公开相同信息计1条）);
   a note's number is never the row's figure, and the note is left out of the row's name (the source
   text keeps it). Numbering (一、 （一） 1. 1、 其中：) is not part of the name either.
-* a unit (UNITS: the counting units the answering side knows, 人 and 篇 among them);
+* a unit (UNITS: the units reports count in, ingest/units.py, 人 and 篇 among them);
 * figures: numbers, decimals included (38.5, 0.8, 12.35, 1,234).
 
 Extracted text often glues the cells (受理依申请公开信息总数条00其中：1.当面申请数条002.…), so a row's
@@ -33,15 +33,12 @@ from __future__ import annotations
 import re
 
 from .records import Document, Fact
+from .units import COUNTING_UNITS
 
 TITLE = "政府信息公开情况统计表"
 
-# The counting units of assistant/synonyms.py COUNTING_UNITS (the measure words a question's 几…/多少…
-# asks for). That list lives on the answering side, which ingest must not import, so it is repeated
-# here; tests/test_legacy_stats.py checks that every unit there is read here. 件次/万条 and the like
-# are added for tables that print them.
-UNITS = ("人次", "件次", "万元", "亿元", "万条", "元", "件", "条", "个", "项", "篇", "次", "人", "名", "期", "场",
-         "家", "宗", "位", "批", "轮", "套", "份", "户", "起", "类", "种", "部", "所", "台", "张", "天")
+# The units reports count in, and 件次/万条 and the like that statistics tables print.
+UNITS = COUNTING_UNITS + ("件次", "万条")
 _UNIT_ALT = "|".join(sorted(UNITS, key=len, reverse=True))   # longest first: 人次 before 人, 万元 before 元
 
 _START = re.compile(r"统计表")

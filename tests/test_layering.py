@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 # What the answering side may use of ingest/: the shared definitions and the stores' read interfaces.
-SHARED = {"ingest.settings", "ingest.template", "ingest.records", "ingest.factstore", "ingest.vector_index",
+SHARED = {"ingest.settings", "ingest.template", "ingest.records", "ingest.units", "ingest.factstore", "ingest.vector_index",
           "ingest.engines", "ingest.store_schema", "ingest.embeddings"}
 WEB_MAY_USE = SHARED | {"ingest.library"}
 
