@@ -86,7 +86,7 @@ _TRAIL_FILLER = re.compile(
 _WEAK = re.compile(
     r"(?:同比|环比|比上年|较上年|比去年|较去年|分别)?(?:占比?|增长|下降|提高|减少|增加|上升|降低|为)?"
 )
-# A total up to a date (截至2017年底, 截止目前) rather than the year's own.
+# A total up to the end of a period (截至2017年底, 截止年末) rather than the year's own.
 _SINCE_START = re.compile(r"截[至止][^，,。；;]{0,12}?(?:底|末)")
 _SUFFIX_FILLER = re.compile(r"^(?:以上|左右|之多|余|多)")
 _YEAR_IN_CLAUSE = re.compile(r"\d{4}[ \t\u3000]*年度?(?:以来|全年|内)?")
