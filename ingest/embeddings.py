@@ -5,11 +5,19 @@ The model is a local sentence-transformers folder built by
 
 Passages are embedded in length-sorted batches with identical texts embedded
 once; ``ahead`` lets the ingest embed the chunks of several reports in one such
-run before it writes the first. On a CPU with native bfloat16 arithmetic
-(``avx512_bf16`` / ``amx_bf16``) the matrix products run in bfloat16 when
-``embedding_precision`` is ``auto`` (or ``bfloat16``): about twice as fast, and
-vectors within cosine 0.9999 of float32 ones, so an index built either way
-answers queries embedded the other way.
+run before it writes the first.
+
+``embedding_precision`` picks the arithmetic:
+- ``int8``: the folder's int8 ONNX copy (ingest/onnx_model.py) under ONNX Runtime,
+  about 2.5x faster than float32 torch on a CPU without bfloat16, vectors within
+  cosine 0.99 of float32 ones; no torch in the process.
+- ``bfloat16``: torch with bfloat16 autocast, about twice as fast where the CPU
+  has native bfloat16 (``avx512_bf16`` / ``amx_bf16``), within cosine 0.9999.
+- ``float32``: torch, the reference.
+- ``auto``: int8 when the folder has the copy, else bfloat16 where native, else
+  float32.
+Every choice embeds into the same space, so an index built one way answers
+queries embedded another way.
 """
 from __future__ import annotations
 
@@ -27,13 +35,14 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from langchain_core.embeddings import Embeddings  # noqa: E402
 
+from ingest import onnx_model  # noqa: E402
 from ingest.settings import ROOT, Config  # noqa: E402
 
 # e5 was trained with these prefixes; the model folder names them as prompts.
 QUERY_PROMPT = "query"
 PASSAGE_PROMPT = "passage"
 BATCH_SIZE = 32
-PRECISIONS = ("auto", "float32", "bfloat16")
+PRECISIONS = ("auto", "float32", "bfloat16", "int8")
 
 _cache: dict[tuple[str, str, str], "E5Embeddings"] = {}
 _lock = threading.Lock()
@@ -70,40 +79,54 @@ def cpu_has_bf16() -> bool:
     return False
 
 
-def resolve_precision(precision: str, device: str) -> str:
-    """``float32`` or ``bfloat16``: what ``embedding_precision`` means on this device and CPU."""
+def resolve_precision(precision: str, device: str, path: Path | None = None) -> str:
+    """``int8``, ``float32`` or ``bfloat16``: what ``embedding_precision`` means for this model
+    folder on this device and CPU."""
     if precision not in PRECISIONS:
         raise ValueError(f"embedding_precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
     if precision == "auto":
+        if str(device) == "cpu" and path is not None and onnx_model.is_built(path):
+            return "int8"
         return "bfloat16" if str(device) == "cpu" and cpu_has_bf16() else "float32"
     return precision
 
 
-class E5Embeddings(Embeddings):
-    """multilingual-e5 through sentence-transformers: passages with ``passage: ``, queries with ``query: ``,
-    unit-length vectors. Thread-safe: the web app embeds questions from several threads at once."""
+class _TorchEncoder:
+    """sentence-transformers on torch, in float32 or with bfloat16 autocast."""
 
-    def __init__(self, path: str, device: str = "cpu", precision: str = "float32",
-                 batch_size: int = BATCH_SIZE):
+    def __init__(self, path: str, device: str, precision: str):
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(path, device=device, local_files_only=True)
-        self.device, self.precision, self.batch_size = str(device), precision, batch_size
-        self._ahead: dict[str, list[float]] = {}
-        self._ahead_lock = threading.Lock()
+        self.device, self.precision = device, precision
 
-    def _encode(self, texts: list[str], prompt: str) -> list[list[float]]:
+    def encode(self, texts: list[str], prompt: str):
         import torch
 
-        # As langchain_huggingface does, so vectors match indexes built through it.
-        texts = [t.replace("\n", " ") for t in texts]
         autocast = (torch.autocast(device_type=self.device.split(":")[0], dtype=torch.bfloat16)
                     if self.precision == "bfloat16" else nullcontext())
         with autocast:
             # encode sorts the texts by length and pads each batch only to its own longest text.
-            vecs = self.model.encode(texts, prompt_name=prompt, batch_size=self.batch_size,
+            return self.model.encode(texts, prompt_name=prompt, batch_size=BATCH_SIZE,
                                      normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        return vecs.astype("float32").tolist()
+
+
+class E5Embeddings(Embeddings):
+    """multilingual-e5: passages with ``passage: ``, queries with ``query: ``, unit-length vectors.
+    Thread-safe: the web app embeds questions from several threads at once. ``threads`` bounds the
+    int8 encoder's threads (0 = one per core; see onnx_model.OnnxEncoder)."""
+
+    def __init__(self, path: str, device: str = "cpu", precision: str = "float32", threads: int = 0):
+        self.device, self.precision = str(device), precision
+        self.encoder = (onnx_model.OnnxEncoder(Path(path), threads=threads) if precision == "int8"
+                        else _TorchEncoder(path, self.device, precision))
+        self._ahead: dict[str, list[float]] = {}
+        self._ahead_lock = threading.Lock()
+
+    def _encode(self, texts: list[str], prompt: str) -> list[list[float]]:
+        # As langchain_huggingface does, so vectors match indexes built through it.
+        texts = [t.replace("\n", " ") for t in texts]
+        return self.encoder.encode(texts, prompt).astype("float32").tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         texts = list(texts)
@@ -135,14 +158,19 @@ class E5Embeddings(Embeddings):
                     self._ahead.pop(t, None)
 
 
-def get_embeddings(config: Config) -> E5Embeddings:
-    """The shared embeddings for this model folder, device and precision; loaded on first use."""
+def get_embeddings(config: Config, threads: int = 0) -> E5Embeddings:
+    """The shared embeddings for this model folder, device and precision; loaded on first use
+    (``threads`` applies to that first load: a process about to fork passes 1)."""
     path = model_dir(config)
     device = str(config.embedding_device)
-    precision = resolve_precision(str(config.values.get("embedding_precision", "auto")), device)
+    precision = resolve_precision(str(config.values.get("embedding_precision", "auto")), device, path)
     key = (str(path.resolve()), device, precision)
     with _lock:  # the web app may ask from several threads at once; load only once
         if key not in _cache:
             _check_model(path)
-            _cache[key] = E5Embeddings(key[0], device, precision)
+            if precision == "int8" and not onnx_model.is_built(path):
+                raise EmbeddingModelMissing(f"int8 copy of the embedding model not found at "
+                                            f"{onnx_model.int8_path(path)}. Build it with `make setup` or "
+                                            f"`python -m ingest.build_model --out {path}`.")
+            _cache[key] = E5Embeddings(key[0], device, precision, threads)
         return _cache[key]

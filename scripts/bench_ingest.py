@@ -2,7 +2,7 @@
 went (parse / embed / Chroma write / fact store write), and coverage.
 
     .venv/bin/python scripts/bench_ingest.py [--corpus ../shared/corpus] [--data-dir bench-data]
-        [--precision auto|float32|bfloat16] [--again]
+        [--precision auto|int8|float32|bfloat16] [--again]
 
 ``--again`` ingests the same files a second time into the filled store (every file unchanged).
 The machine may be shared: CPU seconds of this process are printed beside wall-clock seconds.
@@ -71,8 +71,6 @@ def main() -> None:
     files = expand([Path(args.corpus) / d for d in ("reports", "html", "pdf")])
 
     t0 = time.perf_counter()
-    import torch
-
     from ingest.embeddings import get_embeddings
     emb = get_embeddings(cfg)
     t_model = time.perf_counter() - t0
@@ -90,8 +88,9 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print()
     print(f"files: {len(results)}  stored: {len(ok)}  failed: {len(results) - len(ok)}")
-    print(f"embedding: {getattr(emb, 'precision', '?')} on {cfg.embedding_device}, torch threads "
-          f"{torch.get_num_threads()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+    runtime = "ONNX Runtime" if emb.precision == "int8" else f"torch, {sys.modules['torch'].get_num_threads()} threads"
+    print(f"embedding: {emb.precision} on {cfg.embedding_device} ({runtime}), {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} at the end")
     print(f"model load: {t_model:.1f} s   ingest: {elapsed:.1f} s (CPU {cpu:.1f} s)   reports/s: {len(ok) / elapsed:.2f}")
     other = elapsed - sum(SPENT.values())
     print("time: " + "   ".join(f"{k} {v:.1f} s ({100 * v / elapsed:.0f}%)" for k, v in SPENT.items())

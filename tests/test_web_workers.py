@@ -39,8 +39,11 @@ def two_workers(tmp_path_factory):
     create_user(load(data_dir=str(data)), NAME, PASSWORD)
     port = _free_port()
     env = dict(os.environ, RA_STORE_POLL_SECONDS="0.5")
-    proc = subprocess.Popen([sys.executable, "-m", "web", "serve", "--workers", "2", "--port", str(port),
-                             "--data-dir", str(data)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    # One thread per worker: a worker busy with a request takes no new connection, so two requests at
+    # once land on both workers. (Linux wakes the latest waiter first, so one idle worker can
+    # otherwise take every connection of a sequential client.)
+    proc = subprocess.Popen([sys.executable, "-m", "web", "serve", "--workers", "2", "--threads", "1",
+                             "--port", str(port), "--data-dir", str(data)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 240
@@ -60,19 +63,23 @@ def two_workers(tmp_path_factory):
 
 
 def _fresh(base: str, **kw) -> httpx.Client:
-    # A new connection per request, so the kernel may give each to either worker.
-    return httpx.Client(base_url=base, timeout=60, headers={"Connection": "close"}, **kw)
+    # A new client is a new connection, which the kernel may give to either worker; its requests stay
+    # on that connection (kept alive), so they are answered by the same worker.
+    return httpx.Client(base_url=base, timeout=60, **kw)
 
 
-def _until_both_workers(call, tries=60) -> dict:
-    """Call until two different workers have answered; {pid: last result}."""
+def _until_both_workers(call, rounds=30) -> dict:
+    """Call, two at a time, until two different workers have answered; {pid: last result}."""
+    from concurrent.futures import ThreadPoolExecutor
+
     seen: dict[int, object] = {}
-    for _ in range(tries):
-        pid, result = call()
-        seen[pid] = result
-        if len(seen) >= 2:
-            return seen
-    raise AssertionError(f"only worker(s) {sorted(seen)} answered in {tries} tries")
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(rounds):
+            for pid, result in pool.map(lambda _: call(), range(2)):
+                seen[pid] = result
+            if len(seen) >= 2:
+                return seen
+    raise AssertionError(f"only worker(s) {sorted(seen)} answered in {rounds} rounds of two calls at once")
 
 
 def _csrf(client: httpx.Client, path: str) -> str:

@@ -7,8 +7,8 @@ copy-on-write. Everything the workers must agree on is in the stores (web.state,
 store and its version counter), never in a process.
 
 The embedding model's weights are loaded once, before the fork, and shared by the workers;
-the parent does it with one torch thread, because a thread pool started before a fork does not
-survive it (a child would hang on its first inference). Each worker then gets its threads back,
+the parent does it with one thread (torch's, or ONNX Runtime's for the int8 model), because a
+thread pool started before a fork does not survive it (a child would hang on its first inference). Each worker then gets its threads back,
 builds its snapshot of the stores and answers one question as it starts (``post_worker_init``),
 so the first real question is not the one that pays for it.
 """
@@ -38,17 +38,23 @@ class _Server(BaseApplication):
 
 def _preload(config) -> int:
     """Load what every worker shares (the model, jieba's dictionary) in the parent; returns the
-    torch thread count to give back to each worker."""
+    torch thread count to give back to each worker (0: the model runs without torch)."""
     import jieba
-    import torch
 
-    from ingest.embeddings import EmbeddingModelMissing, get_embeddings
+    from ingest.embeddings import EmbeddingModelMissing, get_embeddings, model_dir, resolve_precision
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     jieba.initialize()
+    precision = resolve_precision(str(config.values.get("embedding_precision", "auto")),
+                                  str(config.embedding_device), model_dir(config))
+    threads = 0
+    if precision != "int8":
+        import torch
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
     try:
-        get_embeddings(config)
+        # One ONNX Runtime thread: it then starts no pool, and each worker embeds a question on the
+        # thread that asks (gunicorn's threads answer questions side by side).
+        get_embeddings(config, threads=1)
     except EmbeddingModelMissing as exc:  # narrative answers fall back to BM25; say so once, here
         log.warning("%s", exc)
     return threads
@@ -56,12 +62,12 @@ def _preload(config) -> int:
 
 def _post_fork(threads: int):
     def hook(_server, worker):
-        import torch
-
         worker.forked_at = time.perf_counter()
 
         from . import state
-        torch.set_num_threads(threads)
+        if threads:
+            import torch
+            torch.set_num_threads(threads)
         # Connections opened in the parent (the state store's migration check) must not be shared.
         state.dispose_after_fork()
     return hook
