@@ -137,7 +137,9 @@ def test_readonly_without_collection(config):
 def test_readonly_reads_but_refuses_writes(filled, config):
     reader = VectorIndex(config, readonly=True)
     assert reader.ids() == filled.ids()
-    assert reader.search("门户网站一共主动公开了多少条政府信息？", k=1)[0][0] == _id_of(filled, "在我局门户网站主动公开政府信息")
+    # A question whose passage leads clearly (a near tie would test the model's precision, not the reader).
+    question = "广州人社在社交平台上发了多少条推文，有多少人关注？"
+    assert reader.search(question, k=1)[0][0] == filled.search(question, k=1)[0][0] == _id_of(filled, "微信粉丝量超")
     with pytest.raises(ReadOnlyIndex):
         reader.add(["x"], ["x"], [{}])
     with pytest.raises(ReadOnlyIndex):
