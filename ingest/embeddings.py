@@ -158,12 +158,18 @@ class E5Embeddings(Embeddings):
                     self._ahead.pop(t, None)
 
 
+def configured_precision(config: Config) -> str:
+    """What ``embedding_precision`` resolves to for this configuration's model folder and device."""
+    return resolve_precision(str(config.values.get("embedding_precision", "auto")), str(config.embedding_device),
+                             model_dir(config))
+
+
 def get_embeddings(config: Config, threads: int = 0) -> E5Embeddings:
     """The shared embeddings for this model folder, device and precision; loaded on first use
     (``threads`` applies to that first load: a process about to fork passes 1)."""
     path = model_dir(config)
     device = str(config.embedding_device)
-    precision = resolve_precision(str(config.values.get("embedding_precision", "auto")), device, path)
+    precision = configured_precision(config)
     key = (str(path.resolve()), device, precision)
     with _lock:  # the web app may ask from several threads at once; load only once
         if key not in _cache:

@@ -41,13 +41,11 @@ def _preload(config) -> int:
     torch thread count to give back to each worker (0: the model runs without torch)."""
     import jieba
 
-    from ingest.embeddings import EmbeddingModelMissing, get_embeddings, model_dir, resolve_precision
+    from ingest.embeddings import EmbeddingModelMissing, configured_precision, get_embeddings
 
     jieba.initialize()
-    precision = resolve_precision(str(config.values.get("embedding_precision", "auto")),
-                                  str(config.embedding_device), model_dir(config))
     threads = 0
-    if precision != "int8":
+    if configured_precision(config) != "int8":
         import torch
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
