@@ -229,7 +229,7 @@ class AgencyMatcher:
                     self._by_start.setdefault(form[:2], []).append((form, weight, name))
                 if (weight >= 0.9 or weight == PLACELESS_WEIGHT) and len(form) >= 3:
                     self._by_sound.setdefault(tuple(_pinyin(form)), []).append((form, weight, name))
-        self._by_len = sorted(self.forms, key=len, reverse=True)
+        self._form_lengths = sorted({len(f) for f in self.forms})
         # Agencies by the place they belong to (株洲市 → 株洲市人民政府办公室 …), for a place said once.
         self._at_place: dict[str, list[str]] = {}
         for name in agencies:
@@ -247,17 +247,19 @@ class AgencyMatcher:
     def find(self, text: str) -> list[AgencyMatch]:
         """Non-overlapping agency mentions in ``text`` (compacted), in order of position."""
         cands: list[tuple[float, int, int, str, bool]] = []
-        for form in self._by_len:
-            start = text.find(form)
-            while start >= 0:
-                for name, weight in self.forms[form]:
-                    cands.append((len(form) * weight, start, start + len(form), name, weight in _PLACE_ALONE))
-                start = text.find(form, start + 1)
+        # Each substring of a form's length looked up, not each form searched for: the cost follows
+        # the question's length, not the number of stored agencies.
+        for start in range(len(text)):
+            for n in self._form_lengths:
+                if start + n > len(text):
+                    break
+                for name, weight in self.forms.get(text[start:start + n], ()):
+                    cands.append((n * weight, start, start + n, name, weight in _PLACE_ALONE))
         cands.extend(c + (False,) for c in self._subsequence_candidates(text))
         heard = self._sound_candidates(text)
         cands.extend(c + (False,) for c in heard)
         heard_at = {(s, e, name) for _, s, e, name in heard}
-        cands.sort(key=lambda c: (-c[0], -(c[2] - c[1]), self._rank(c[3])))
+        cands.sort(key=lambda c: (-c[0], -(c[2] - c[1]), self._rank(c[3]), c[1]))
         chosen: list[AgencyMatch] = []
         for score, s, e, name, place_only in cands:
             clash = next((m for m in chosen if s < m.end and m.start < e), None)

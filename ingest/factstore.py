@@ -13,9 +13,9 @@ import json
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
-from sqlalchemy import case, delete, func, insert, select, tuple_, update
+from sqlalchemy import case, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -26,6 +26,11 @@ from .store_schema import metadata_corrections as corrections_t, reports as repo
 
 FACT_COLUMNS = tuple(c.name for c in facts_t.c if c.name != "id")  # what facts() may filter on
 _BATCH = 500  # ids per IN (…): below SQLite's and PostgreSQL's parameter limits
+_COPY_BATCH = 2000  # rows per insert when copying a store
+
+
+class StoreNotEmpty(ValueError):
+    pass
 
 
 MIGRATIONS = Migrations(Path(__file__).resolve().parent / "migrations", legacy_table="schema_migrations")
@@ -83,9 +88,12 @@ class FactStore:
         rows = self._read(select(reports_t).where(reports_t.c.id == report_id))
         return _report_dict(rows[0]) if rows else None
 
-    def reports(self) -> list[dict]:
+    def reports(self, agency: str | None = None) -> list[dict]:
         columns = [c for c in reports_t.c if c.name != "text"]
-        rows = self._read(select(*columns).order_by(reports_t.c.agency, reports_t.c.year))
+        q = select(*columns)
+        if agency is not None:
+            q = q.where(reports_t.c.agency == agency)
+        rows = self._read(q.order_by(reports_t.c.agency, reports_t.c.year, reports_t.c.id))
         return [_report_dict(r, with_text=False) for r in rows]
 
     def facts(self, **where) -> list[dict]:
@@ -183,6 +191,11 @@ class FactStore:
             return None
         return rows[0]["version"] if rows else None
 
+    def dense_chunk_count(self) -> int:
+        """How many vectors the index should hold."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(chunks_t).where(chunks_t.c.dense)).scalar_one()
+
     def chunk_ids(self, dense: bool | None = None) -> set[str]:
         """Every chunk's id; ``dense=True``: only those the vector index should hold."""
         q = select(chunks_t.c.chunk_id)
@@ -199,6 +212,38 @@ class FactStore:
             yield conn
             conn.execute(update(store_version).where(store_version.c.id == 1)
                          .values(version=store_version.c.version + 1, changed_at=_now()))
+
+    def copy_from(self, source: "FactStore", on_rows: Callable[[str, int], None] | None = None) -> dict[str, int]:
+        """Every report, fact, chunk, finding and correction of ``source`` into this store, which must
+        hold no report, in one transaction: the copy is whole or not made. Ids are kept, so chunk ids
+        still name the vectors. Returns the rows copied per table."""
+        if self.count("reports"):
+            raise StoreNotEmpty(f"{display(self.url)} already holds {self.count('reports')} reports; "
+                                "copy only into an empty store")
+        copied: dict[str, int] = {}
+        with self.transaction() as conn:
+            for table in (reports_t, facts_t, chunks_t, findings_t, corrections_t):
+                copied[table.name] = 0
+                batch: list[dict] = []
+                for row in source._stream(select(table).order_by(table.c.id)):
+                    batch.append(row._asdict())
+                    if len(batch) == _COPY_BATCH:
+                        copied[table.name] += self._insert(conn, table, batch)
+                        batch = []
+                        if on_rows:
+                            on_rows(table.name, copied[table.name])
+                if batch:
+                    copied[table.name] += self._insert(conn, table, batch)
+                if conn.dialect.name == "postgresql":
+                    # Rows came with their ids; the id sequence must start after them.
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                      f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table.name}), false)"))
+        return copied
+
+    @staticmethod
+    def _insert(conn: Connection, table, rows: list[dict]) -> int:
+        conn.execute(insert(table), rows)
+        return len(rows)
 
     def replace_report(self, rep: ParsedReport, file_name: str, chunk_ids: list[str]) -> int:
         """Store ``rep`` under ``file_name`` in one transaction, replacing any older version."""

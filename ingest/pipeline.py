@@ -160,13 +160,14 @@ def ingest_paths(config, paths: Iterable[str | Path], agency: str | None = None,
         store = FactStore.for_config(config)
         index = index or _open_index(config)
         try:
-            have = index.ids()
-            orphans = have - store.chunk_ids()
-            if orphans:
-                # Safe under the lock: no live writer has uncommitted vectors.
-                log.info("removing %d vectors left by an interrupted run", len(orphans))
-                index.delete(sorted(orphans))
-                have -= orphans
+            if index.count() != store.dense_chunk_count():
+                # Counts first: listing every id costs O(store) per call (a console upload is one call).
+                # Vectors the store does not list are left by an interrupted run; safe to remove under
+                # the lock, as no live writer has uncommitted vectors. Missing ones are restored per file.
+                orphans = index.ids() - store.chunk_ids()
+                if orphans:
+                    log.info("removing %d vectors left by an interrupted run", len(orphans))
+                    index.delete(sorted(orphans))
             full = None
             with ExitStack() as window:
                 for i, path in enumerate(files):
@@ -175,7 +176,7 @@ def ingest_paths(config, paths: Iterable[str | Path], agency: str | None = None,
                         ahead = {} if full else _read_ahead(config, store, files[i:i + EMBED_AHEAD], agency, year,
                                                             force)
                         window.enter_context(_embedded_ahead(index, ahead))
-                    result = _ingest_one(config, store, index, path, agency, year, force, have, full, ahead)
+                    result = _ingest_one(config, store, index, path, agency, year, force, full, ahead)
                     if result.status == "failed" and DISK_FULL in (result.error or ""):
                         full = result.error.split(": ", 1)[-1]
                     results.append(result)
@@ -244,16 +245,14 @@ def _embedded_ahead(index, ahead: dict):
 
 
 def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force=False,
-                have: set[str] | None = None, full: str | None = None, ahead: dict | None = None) -> FileResult:
-    """One file into both stores. ``have``: the ids the vector index holds, kept up to date here;
-    ``full``: why the disk refused an earlier file, so this one is not even tried; ``ahead``: parses
-    made by ``_read_ahead``."""
+                full: str | None = None, ahead: dict | None = None) -> FileResult:
+    """One file into both stores. ``full``: why the disk refused an earlier file, so this one is not
+    even tried; ``ahead``: parses made by ``_read_ahead``."""
     name = path.name
     try:
         sha, old, agency, year = _reading(config, store, path, agency, year)
         # An unchanged file whose vectors went missing (a crash, an old bug) is read again to restore them.
-        whole = old is not None and (have is None or
-                                     all(c["chunk_id"] in have for c in store.chunks(old["id"]) if c["dense"]))
+        whole = old is not None and _has_vectors(store, index, old["id"])
         if old and whole and not force and _current(old, sha) \
                 and (agency is None or (agency == old["agency"] and old.get("agency_confidence") == GIVEN)) \
                 and (year is None or (year == old["year"] and old.get("year_confidence") == GIVEN)):
@@ -279,7 +278,7 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
     version = hashlib.sha256("|".join([rep.sha256, rep.agency, str(rep.year)] + [c.text for c in rep.chunks])
                              .encode()).hexdigest()
     ids = [chunk_id(version, i) for i in range(len(rep.chunks))]
-    present = set(old_ids) if have is None else set(old_ids) & have
+    present = index.present(old_ids)
     # A forced re-read keeps its vectors; a chunk searched by words only has none.
     fresh = [(i, c) for i, c in zip(ids, rep.chunks) if i not in present and c.dense]
     try:
@@ -305,13 +304,15 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
             refresh_across_years(store, each)
     except Exception:  # the report is stored; its neighbours' findings are refreshed on the next write
         log.warning("cross-year findings of %s not refreshed", rep.agency, exc_info=True)
-    if have is not None:
-        have.difference_update(stale)
-        have.update(i for i, c in zip(ids, rep.chunks) if c.dense)
     table_cells = sum(1 for f in rep.facts if f.kind == "table" and f.table_key != "narrative")
     return FileResult(name, "ok", rid, rep.agency, rep.year, len(rep.facts), len(rep.chunks), table_cells,
                       rep.cells_expected, rep.warnings, agency_confidence=rep.agency_confidence,
                       year_confidence=rep.year_confidence)
+
+
+def _has_vectors(store: FactStore, index, report_id: int) -> bool:
+    wanted = [c["chunk_id"] for c in store.chunks(report_id) if c["dense"]]
+    return len(index.present(wanted)) == len(wanted)
 
 
 def refresh_across_years(store: FactStore, agency: str) -> None:
@@ -319,8 +320,8 @@ def refresh_across_years(store: FactStore, agency: str) -> None:
 
     Where a year is stored twice (a PDF and its text copy), the copy with the most cells read speaks."""
     best: dict[int, tuple[int, dict]] = {}
-    for r in store.reports():
-        if r["agency"] != agency or r["year"] is None or not r["format"]:
+    for r in store.reports(agency=agency):
+        if r["year"] is None or not r["format"]:
             continue
         facts = store.facts(report_id=r["id"])
         cells = {(f["table_key"], f["row_key"], f["column_key"]): f for f in facts if f["kind"] in ("table", "derived")}

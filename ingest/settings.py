@@ -82,6 +82,18 @@ BY_NAME = {s.name: s for s in SETTINGS}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
+def from_text(name: str, raw: str) -> Any:
+    """A setting given as text (KEY=VALUE on a command line) as its type; an unknown key or a value
+    of the wrong type is an error naming both."""
+    setting = BY_NAME.get(name)
+    if setting is None:
+        raise ValueError(f"{name}: no such setting (--help lists them)")
+    try:
+        return _from_env(setting, raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: {name} must be {type(setting.default).__name__}") from None
+
+
 def _from_env(setting: Setting, raw: str) -> Any:
     """An environment string as the setting's type; a value that is not one is an error naming the variable."""
     kind = type(setting.default)

@@ -36,6 +36,7 @@ reports = Table(
     Column("year_confidence", Text, nullable=False, server_default="unknown"),
     Column("metadata_candidates", Text, nullable=False, server_default="[]"),
     Column("reader_version", Text, nullable=False, server_default=""),
+    Index("reports_agency", "agency", "year"),
 )
 
 facts = Table(

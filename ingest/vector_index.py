@@ -12,13 +12,14 @@ from __future__ import annotations
 import string
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ingest import engines
 from ingest.settings import Config
 
 SPACE = "cosine"  # e5 vectors are normalised; similarity = 1 - cosine distance
 ADD_BATCH = 256   # texts embedded and written per step, bounding memory on big reports
+_GET_BATCH = 1000
 
 
 class IndexMissing(FileNotFoundError):
@@ -198,6 +199,28 @@ class VectorIndex:
                 self._collection.upsert(ids=list(ids[part]), embeddings=vectors, documents=list(texts[part]),
                                         metadatas=[_clean(m) for m in metadatas[part]])
 
+    def copy_from(self, source: "VectorIndex", ids: list[str], on_copied: Callable[[int], None] | None = None) -> int:
+        """The vectors of ``ids`` read from ``source`` and written here as they are, not embedded
+        again; those this index already holds are skipped, so an interrupted copy goes on where it
+        stopped. Returns how many were written."""
+        self._writable()
+        written = 0
+        for start in range(0, len(ids), _GET_BATCH):
+            part = list(ids[start:start + _GET_BATCH])
+            have = self.present(part)
+            part = [i for i in part if i not in have]
+            if part:
+                with source._reaching():
+                    got = source._collection.get(ids=part, include=["embeddings", "documents", "metadatas"])
+                if len(got["ids"]):
+                    with self._reaching():
+                        self._collection.upsert(ids=list(got["ids"]), embeddings=got["embeddings"],
+                                                documents=got["documents"], metadatas=got["metadatas"])
+                    written += len(got["ids"])
+            if on_copied:
+                on_copied(min(start + _GET_BATCH, len(ids)))
+        return written
+
     def relabel(self, ids: list[str], agency: str, year: int | None) -> None:
         """Give chunks another agency and year (a staff correction) without embedding them again."""
         self._writable()
@@ -218,6 +241,14 @@ class VectorIndex:
         with self._reaching():
             return set(self._collection.get(include=[])["ids"])
 
+    def present(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` the index holds: a lookup by id, whatever the size of the index."""
+        ids, found = list(ids), set()
+        for start in range(0, len(ids), ADD_BATCH):
+            with self._reaching():
+                found.update(self._collection.get(ids=ids[start:start + ADD_BATCH], include=[])["ids"])
+        return found
+
     def count(self) -> int:
         with self._reaching():
             return self._collection.count()
@@ -236,6 +267,31 @@ class VectorIndex:
             res = self._collection.query(query_embeddings=[vector], n_results=k,
                                          where=_where(agency, year, years, report_ids), include=["distances"])
         return [(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]
+
+    def rank(self, query: str, ids: list[str], k: int) -> list[tuple[str, float]]:
+        """The ``k`` of ``ids`` most similar to ``query``, by exact cosine over their vectors read by id.
+
+        For a scope of a few reports this costs O(scope), where a filtered ``search`` costs O(store):
+        Chroma filters the metadata of every vector first (65 ms at 90,000 chunks, against 3 ms to
+        read 25 vectors by id). Ids without a vector are skipped."""
+        if k <= 0 or not ids:
+            return []
+        import numpy as np
+
+        found, vectors = [], []
+        for start in range(0, len(ids), _GET_BATCH):
+            with self._reaching():
+                got = self._collection.get(ids=list(ids[start:start + _GET_BATCH]), include=["embeddings"])
+            if len(got["ids"]):
+                found += got["ids"]
+                vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
+        if not found:
+            return []
+        matrix = np.vstack(vectors)
+        q = np.asarray(self.embed_query(query), dtype=np.float32)
+        sims = matrix @ q / np.maximum(np.linalg.norm(matrix, axis=1) * np.linalg.norm(q), 1e-12)
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [(found[i], float(sims[i])) for i in order]
 
     def _writable(self) -> None:
         if self.readonly:

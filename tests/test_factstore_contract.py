@@ -51,6 +51,8 @@ def test_what_is_written_is_read_back(store, parsed):
                                                        key=lambda n: [r.agency for r in parsed
                                                                       if r.path.endswith(n)][0])
     assert all("text" not in r for r in listed)
+    for rep in parsed:
+        assert [r["agency"] for r in store.reports(agency=rep.agency)] == [rep.agency]
     for rid, rep in zip(ids, parsed):
         got = store.report(rid)
         assert (got["agency"], got["year"], got["text"], got["n_facts"]) == \
@@ -70,6 +72,8 @@ def test_what_is_written_is_read_back(store, parsed):
     with pytest.raises(ValueError):
         store.facts(nonsense=1)
     assert store.chunk_ids() == {chunk_id(r.sha256, i) for r in parsed for i in range(len(r.chunks))}
+    assert store.dense_chunk_count() == len(store.chunk_ids(dense=True)) == sum(c.dense for r in parsed
+                                                                                  for c in r.chunks)
 
 
 def test_replace_correct_and_delete_keep_the_store_whole(store, parsed):

@@ -115,6 +115,18 @@ def test_query_with_agency_and_year_filters(filled):
     assert len(scores) == len(PASSAGES) and scores == sorted(scores, reverse=True)
 
 
+def test_ranking_chosen_chunks_by_id_agrees_with_the_filtered_search(filled):
+    """The exact ranking of a scope read by id is the filtered search's order and similarities."""
+    for where, ids in (({"agency": "平潭综合实验区"}, ["pt21", "pt22", "noyear"]),
+                       ({"year": 2021}, ["gz21", "pt21"]), ({}, [p[0] for p in PASSAGES])):
+        searched = filled.search(Q, k=10, **where)
+        ranked = filled.rank(Q, ids + ["not-stored"], k=10)
+        assert [c for c, _ in ranked] == [c for c, _ in searched]
+        assert [s for _, s in ranked] == pytest.approx([s for _, s in searched], abs=1e-4)
+    assert [c for c, _ in filled.rank(Q, [p[0] for p in PASSAGES], k=2)] == [c for c, _ in filled.search(Q, k=2)]
+    assert filled.rank(Q, [], k=5) == [] and filled.rank(Q, ["not-stored"], k=5) == []
+
+
 def test_relabel_moves_chunks_to_another_agency_and_year(filled):
     filled.relabel(["pt22"], "平潭综合实验区管委会", 2023)
     assert [c for c, _ in filled.search(Q, k=10, agency="平潭综合实验区管委会", year=2023)] == ["pt22"]
