@@ -14,6 +14,8 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
+from ingest.pinyin import syllables
+
 from .agency_forms import KIND_FORMS, org_forms, place_forms
 from .synonyms import NOT_PLACES, ORG_SUFFIXES, PLACE_LEVELS
 
@@ -202,17 +204,6 @@ def _longest_subsequence(text: str, i: int, form: str) -> tuple[int, int, int]:
     return j, gaps, pos
 
 
-@lru_cache(maxsize=16384)
-def _syllable(ch: str) -> str:
-    from pypinyin import Style, lazy_pinyin
-    return (lazy_pinyin(ch, style=Style.NORMAL, errors=lambda c: list(c)) or [ch])[0]
-
-
-def _pinyin(text: str) -> list[str]:
-    """One toneless syllable per character (other characters stand for themselves)."""
-    return [_syllable(ch) for ch in text]
-
-
 class AgencyMatcher:
     def __init__(self, agencies: dict[str, int]):
         """``agencies``: stored agency name → number of stored reports (the tie-breaker)."""
@@ -228,7 +219,7 @@ class AgencyMatcher:
                 if weight >= 0.9 and len(form) >= 3:
                     self._by_start.setdefault(form[:2], []).append((form, weight, name))
                 if (weight >= 0.9 or weight == PLACELESS_WEIGHT) and len(form) >= 3:
-                    self._by_sound.setdefault(tuple(_pinyin(form)), []).append((form, weight, name))
+                    self._by_sound.setdefault(tuple(syllables(form)), []).append((form, weight, name))
         self._form_lengths = sorted({len(f) for f in self.forms})
         # Agencies by the place they belong to (株洲市 → 株洲市人民政府办公室 …), for a place said once.
         self._at_place: dict[str, list[str]] = {}
@@ -297,7 +288,7 @@ class AgencyMatcher:
         slip; a third of a form's characters at most may differ, each costing a character's worth."""
         if not self._by_sound:
             return []
-        sounds = _pinyin(text)
+        sounds = syllables(text)
         out = []
         for length in self._sound_lengths:
             for i in range(len(text) - length + 1):

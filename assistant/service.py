@@ -152,8 +152,16 @@ class Assistant:
             self.ask("信息公开工作年度报告的总体情况")
 
     # --- browsing -----------------------------------------------------------
-    def reports(self) -> list[dict]:
-        return [dict(r) for r in self._snap.reports]
+    def reports(self, candidates: bool = False) -> list[dict]:
+        """The stored reports; ``candidates``: with what each report's agency and year were read from
+        (read from the store: the catalogue kept in memory leaves them out)."""
+        rows = [dict(r) for r in self._snap.reports]
+        if candidates and self._store is not None:
+            with self._lock:
+                read = {r["id"]: r["metadata_candidates"] for r in self._store.reports()}
+            for r in rows:
+                r["metadata_candidates"] = read.get(r["id"], [])
+        return rows
 
     def report(self, report_id: int) -> dict | None:
         snap = self._snap

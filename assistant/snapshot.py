@@ -186,7 +186,7 @@ def build(store, vector_index=None, rrf_k: int = 60, cache_size: int = REPORT_CA
         snap.matcher = AgencyMatcher({})
         snap.retriever = HybridRetriever([], seg)
         return snap
-    snap.reports = store.reports()
+    snap.reports = store.reports(candidates=False)
     table_counts = defaultdict(int)
     for rid, t, r, c, kind in store.cell_keys():
         table_counts[rid] += kind == "table"

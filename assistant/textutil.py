@@ -131,8 +131,7 @@ class Segmenter:
         if not self._ready:
             self._init()
         if self._pos is None:
-            import jieba.posseg
-            self._pos = jieba.posseg.POSTokenizer(self._tok)
+            self._pos = _tagger(self._tok)
         with self._lock:
             pairs = list(self._pos.cut(word))
         return pairs[0].flag if len(pairs) == 1 else ""
@@ -141,3 +140,17 @@ class Segmenter:
         if not self._ready:
             self._init()
         return [w for w in self._tok.lcut_for_search(text) if w.strip() and w not in PUNCT]
+
+
+def _tagger(tokenizer):
+    """jieba's part-of-speech tagger over ``tokenizer``, sharing the word → tag table that importing
+    jieba.posseg has already read (42 MB) instead of reading the dictionary a second time. Both come
+    from jieba's one dictionary file; the words we add carry no tag, so the table is never written."""
+    import jieba.posseg
+
+    class Tagger(jieba.posseg.POSTokenizer):
+        def __init__(self, tok):  # noqa: super().__init__ is what reads the table again
+            self.tokenizer = tok
+            self.word_tag_tab = jieba.posseg.dt.word_tag_tab
+
+    return Tagger(tokenizer)

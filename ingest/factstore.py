@@ -88,8 +88,11 @@ class FactStore:
         rows = self._read(select(reports_t).where(reports_t.c.id == report_id))
         return _report_dict(rows[0]) if rows else None
 
-    def reports(self, agency: str | None = None) -> list[dict]:
-        columns = [c for c in reports_t.c if c.name != "text"]
+    def reports(self, agency: str | None = None, candidates: bool = True) -> list[dict]:
+        """Every report (of ``agency``) without its text; ``candidates=False`` leaves out the metadata
+        candidates too (a few KB a report, which the answering side's catalogue does not need)."""
+        skip = {"text"} | (set() if candidates else {"metadata_candidates"})
+        columns = [c for c in reports_t.c if c.name not in skip]
         q = select(*columns)
         if agency is not None:
             q = q.where(reports_t.c.agency == agency)

@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .records import Document
+from .pinyin import syllable
 from .words import pos_cut
 
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0", "O": "0"}
@@ -409,12 +410,6 @@ LEVEL_WORDS = ("特别行政区", "自治区", "自治州", "自治县", "自治
 _LONG_LEVEL_WORDS = tuple(w for w in LEVEL_WORDS if len(w) >= 3)
 
 
-@lru_cache(maxsize=4096)
-def _syllable(ch: str) -> str:
-    from pypinyin import Style, lazy_pinyin
-    return (lazy_pinyin(ch, style=Style.NORMAL, errors=lambda c: list(c)) or [ch])[0]
-
-
 @lru_cache(maxsize=8192)
 def fix_level_words(name: str) -> str:
     """``name`` with a level word OCR misread by one character written right (黔东南苗族侗族自治洲 → …自治州).
@@ -435,7 +430,7 @@ def fix_level_words(name: str) -> str:
                 if len(diff) == 1:
                     near.append((word, diff[0]))
             if len(near) > 1:
-                near = [(w, k) for w, k in near if _syllable(w[k]) == _syllable(window[k])]
+                near = [(w, k) for w, k in near if syllable(w[k]) == syllable(window[k])]
             if len(near) == 1:
                 return fix_level_words(name[:i] + near[0][0] + name[i + size:])
     return name

@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_scale.py [--sizes 100,1000,10000] [--engines sqlite,postgres]
                                             [--work-dir bench-scale] [--seed 7] [--stop-at HH:MM] [--resume]
+                                            [--copy-from bench-scale/sqlite]
 
 Reports: the corpus's template-era text reports (../shared/corpus/reports, 2019 on) are the prose
 templates; each generated report takes one of them (2019 format for 2019-2020, 2021 format after),
@@ -22,7 +23,9 @@ and reports its peak RSS. PostgreSQL and the Chroma server are real servers star
 
 The largest size takes hours on 2 cores. ``--stop-at`` ends a run at a set time with the size reached
 measured; ``--resume`` later goes on from the same stores (the time of the size being built adds up
-across runs, so its ingest rate is that of all its reports).
+across runs, so its ingest rate is that of all its reports). ``--copy-from`` makes a size on
+PostgreSQL and the Chroma server by copying the SQLite store of that size (python -m
+ingest.copy_stores) instead of embedding it all again; that row has no ingest rate.
 """
 from __future__ import annotations
 
@@ -287,6 +290,14 @@ def bench_engine(engine: str, sizes: list[int], args, templates, rows: list[dict
             building = state["building"] if (state["building"] or {}).get("size") == n else \
                 {"size": n, "from": done, "seconds": 0.0, "ok": 0, "failed": 0}
             state["building"] = building
+            if engine == "postgres" and args.copy_from:
+                row = copied_size(cfg, n, Path(args.copy_from), engine, chroma_dir, args)
+                rows.append(row)
+                state.update(done=n, building=None)
+                state["rows"] = [r for r in state["rows"] if not r.get("partial")] + [row]
+                save()
+                done = n
+                continue
             files = write_reports(work / "reports", done, n, args.seed, templates)
             print(f"[{engine}] size {n}: adding {len(files)} reports to the store of {done}"
                   f"{' (reused)' if done else ''} …", flush=True)
@@ -329,12 +340,7 @@ def bench_engine(engine: str, sizes: list[int], args, templates, rows: list[dict
                 print(f"    failed: {r.file}: {r.error}")
             t1 = time.perf_counter()
             w = run_worker(cfg_kw, args)
-            print(f"  answering worker ({time.perf_counter() - t1:.0f} s): snapshot+open {w['snapshot_s']:.1f} s "
-                  f"(RSS {w['rss_after_snapshot_mb']:.0f} MB), warm-up {w['warmup_s']:.1f} s, "
-                  f"{w['agencies']} agencies / {w['pairs']} agency-years; "
-                  f"fact {w['fact']['median_ms']:.0f}/{w['fact']['p95_ms']:.0f} ms {w['fact']['routes']}, "
-                  f"narrative {w['narrative']['median_ms']:.0f}/{w['narrative']['p95_ms']:.0f} ms "
-                  f"{w['narrative']['routes']}; max RSS with full caches {w['rss_mb']:.0f} MB", flush=True)
+            print_worker(w, time.perf_counter() - t1)
             row = dict(engine=engine, reports=len(reps), added=added, ingest_s=elapsed,
                        rate=added / max(elapsed, 1e-9), store_mb=size_mb, worker=w, partial=cut)
             rows.append(row)
@@ -345,6 +351,43 @@ def bench_engine(engine: str, sizes: list[int], args, templates, rows: list[dict
             done = stored_now
             if cut:
                 return
+
+
+def copied_size(cfg, n: int, sqlite_dir: Path, engine: str, chroma_dir: Path, args) -> dict:
+    """Size ``n`` on PostgreSQL and the Chroma server made by copying the SQLite store a run left in
+    ``sqlite_dir`` (python -m ingest.copy_stores), which must hold ``n`` reports: embedding 10,000
+    reports again would take hours and measure nothing new, as embedding dominates either way."""
+    from ingest.copy_stores import copy_stores
+    from ingest.settings import load
+
+    source = load(data_dir=str(sqlite_dir.resolve() / "data"), fact_store_url="", chroma_mode="embedded",
+                  collection="bench")
+    held = len(stored_reports(source))
+    if held != n:
+        raise SystemExit(f"--copy-from {sqlite_dir}: its store holds {held} reports, not {n}")
+    print(f"[{engine}] size {n}: copying the SQLite store of {sqlite_dir} …", flush=True)
+    done = copy_stores(source, cfg)
+    size_mb = store_bytes(engine, cfg, chroma_dir) / 1e6
+    print(f"  copied {done.reports} reports, {done.facts} facts, {done.chunks} chunks, {done.vectors} vectors "
+          f"in {done.seconds:.0f} s; {size_mb:.1f} MB", flush=True)
+    w = run_worker(cfg_kw_of(cfg), args)
+    print_worker(w, 0.0)
+    return dict(engine=engine, reports=done.reports, added=0, ingest_s=done.seconds, rate=None,
+                copied=True, store_mb=size_mb, worker=w, partial=False)
+
+
+def cfg_kw_of(cfg) -> dict:
+    return {k: getattr(cfg, k) for k in ("data_dir", "fact_store_url", "chroma_mode", "chroma_host",
+                                         "chroma_port", "collection")}
+
+
+def print_worker(w: dict, seconds: float) -> None:
+    print(f"  answering worker ({seconds:.0f} s): snapshot+open {w['snapshot_s']:.1f} s "
+          f"(RSS {w['rss_after_snapshot_mb']:.0f} MB), warm-up {w['warmup_s']:.1f} s, "
+          f"{w['agencies']} agencies / {w['pairs']} agency-years; "
+          f"fact {w['fact']['median_ms']:.0f}/{w['fact']['p95_ms']:.0f} ms {w['fact']['routes']}, "
+          f"narrative {w['narrative']['median_ms']:.0f}/{w['narrative']['p95_ms']:.0f} ms "
+          f"{w['narrative']['routes']}; max RSS with full caches {w['rss_mb']:.0f} MB", flush=True)
 
 
 def past(stop_at: str | None) -> bool:
@@ -367,12 +410,15 @@ def table(rows: list[dict]) -> str:
         ratio = (f"{w['fact']['median_ms'] / b['fact']['median_ms']:.2f}x, "
                  f"{w['narrative']['median_ms'] / b['narrative']['median_ms']:.2f}x, "
                  f"{w['rss_mb'] / b['rss_mb']:.2f}x")
-        out.append(f"{r['engine']:9}{str(r['reports']) + ('*' if r.get('partial') else ''):>8}{r['rate']:9.2f}{r['store_mb']:9.1f}"
+        rate = "copy" if r.get("copied") else f"{r['rate']:.2f}"
+        out.append(f"{r['engine']:9}{str(r['reports']) + ('*' if r.get('partial') else ''):>8}{rate:>9}{r['store_mb']:9.1f}"
                    f"{w['fact']['median_ms']:9.0f}/{w['fact']['p95_ms']:<7.0f}"
                    f"{w['narrative']['median_ms']:9.0f}/{w['narrative']['p95_ms']:<7.0f}"
                    f"{w['snapshot_s']:11.1f}{w['rss_mb']:8.0f}   {ratio}")
     if any(r.get("partial") for r in rows):
         out.append("* size cut short by --stop-at")
+    if any(r.get("copied") for r in rows):
+        out.append("copy: made by copying the SQLite store of that size (--copy-from), not ingested")
     return "\n".join(out)
 
 
@@ -388,6 +434,9 @@ def main() -> None:
                     "is measured and the run ends")
     ap.add_argument("--resume", action="store_true", help="go on from the stores and figures an earlier run "
                     "(cut short by --stop-at) left in --work-dir, instead of starting again")
+    ap.add_argument("--copy-from", metavar="DIR", help="make each size on PostgreSQL and the Chroma server by "
+                    "copying the SQLite store an earlier run left in DIR (e.g. bench-scale/sqlite), which must "
+                    "hold that many reports, instead of ingesting again")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     import signal

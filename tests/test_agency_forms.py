@@ -143,7 +143,7 @@ def test_a_short_form_shared_by_two_places_lists_both():
 @pytest.mark.parametrize("seed", range(3))
 def test_a_character_of_the_same_sound_still_finds_the_agency(seed):
     """One wrong character of the same pinyin in a derived form (人设局 for 人社局) is read as the form."""
-    from assistant.agencies import _pinyin
+    from ingest.pinyin import syllables as _pinyin
     agencies = _generated_agencies(seed)
     matcher = AgencyMatcher(agencies)
     rng = random.Random(seed)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -176,3 +177,22 @@ def test_int8_copy_missing_is_an_error_that_says_how_to_build_it(config, built_m
         get_embeddings(config.replace(embedding_model=str(copy), embedding_precision="int8"))
     # auto falls back to torch for a folder without the copy
     assert get_embeddings(config.replace(embedding_model=str(copy))).precision in ("float32", "bfloat16")
+
+
+def test_the_pruned_tokenizer_cuts_every_report_as_the_full_one(corpus, built_model):
+    """The int8 encoder reads a tokenizer without the pieces of other scripts: on every text of the
+    corpus and of the unseen reports (lines, and 400-character windows across lines), with both
+    prompts, the ids it gives are the full tokenizer's."""
+    from ingest import onnx_model
+
+    texts = []
+    for path in sorted(corpus.rglob("*.txt")) + sorted((Path(__file__).parent / "data" / "unseen_reports").glob("*")):
+        if path.is_file():
+            body = path.read_text(encoding="utf-8", errors="replace")
+            texts += [ln for ln in body.splitlines() if ln.strip()]
+            texts += [body[i:i + 400] for i in range(0, len(body), 400)]
+    texts += ["1～15个工作日", "全角数字２０２０年 ①②③ ㈠ ㎡ ℃", "tab\tand\u3000ideographic space", "  leading   spaces",
+              "Ｅ-mail：xxgk@gov.cn，电话（0591）12345678", "日本語のかな・カタカナ"]
+    texts = [p + t for t in texts for p in ("query: ", "passage: ")]
+    assert len(texts) > 5000
+    assert onnx_model.pruned_differences(built_model, built_model / "onnx", texts) == []

@@ -9,7 +9,7 @@ from tests.conftest import ROOT
 
 # What the answering side may use of ingest/: the shared definitions and the stores' read interfaces.
 SHARED = {"ingest.settings", "ingest.template", "ingest.records", "ingest.units", "ingest.factstore", "ingest.vector_index",
-          "ingest.engines", "ingest.store_schema", "ingest.embeddings"}
+          "ingest.engines", "ingest.store_schema", "ingest.embeddings", "ingest.pinyin"}
 WEB_MAY_USE = SHARED | {"ingest.library"}
 
 

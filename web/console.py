@@ -200,7 +200,7 @@ def export():
 @bp.get("/reports")
 def reports():
     try:
-        items = backend.assistant().reports()
+        items = backend.assistant().reports(candidates=True)
     except backend.Unavailable:
         items = []  # nothing ingested yet: the page still offers the upload
     return render_template("console/reports.html", reports=items,
