@@ -46,6 +46,7 @@ PRECISIONS = ("auto", "float32", "bfloat16", "int8")
 
 _cache: dict[tuple[str, str, str], "E5Embeddings"] = {}
 _lock = threading.Lock()
+_auto: dict[tuple[str, str], str] = {}  # what "auto" resolved to, per model folder and device
 
 
 class EmbeddingModelMissing(FileNotFoundError):
@@ -159,9 +160,20 @@ class E5Embeddings(Embeddings):
 
 
 def configured_precision(config: Config) -> str:
-    """What ``embedding_precision`` resolves to for this configuration's model folder and device."""
-    return resolve_precision(str(config.values.get("embedding_precision", "auto")), str(config.embedding_device),
-                             model_dir(config))
+    """What ``embedding_precision`` resolves to for this configuration's model folder and device.
+
+    ``auto`` is resolved once per process and folder: a running ingest or app keeps the precision it
+    started with, rather than switching (and filling one index with two kinds of vectors) when the
+    folder is rebuilt under it and its int8 copy is missing for a moment or stamped by newer code."""
+    precision, device, path = str(config.values.get("embedding_precision", "auto")), str(config.embedding_device), \
+        model_dir(config)
+    if precision != "auto":
+        return resolve_precision(precision, device, path)
+    key = (str(path.resolve()), device)
+    with _lock:
+        if key not in _auto:
+            _auto[key] = resolve_precision(precision, device, path)
+        return _auto[key]
 
 
 def get_embeddings(config: Config, threads: int = 0) -> E5Embeddings:

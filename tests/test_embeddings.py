@@ -196,3 +196,22 @@ def test_the_pruned_tokenizer_cuts_every_report_as_the_full_one(corpus, built_mo
     texts = [p + t for t in texts for p in ("query: ", "passage: ")]
     assert len(texts) > 5000
     assert onnx_model.pruned_differences(built_model, built_model / "onnx", texts) == []
+
+
+def test_a_running_process_keeps_the_precision_it_started_with(config, built_model, tmp_path):
+    """A model folder rebuilt under a running ingest (its int8 copy gone or restamped for a moment)
+    must not switch that process to another kind of vector half-way through an index."""
+    import shutil
+
+    from ingest import onnx_model
+    from ingest.embeddings import configured_precision
+
+    copy = tmp_path / "model"
+    shutil.copytree(built_model, copy)
+    cfg = config.replace(embedding_model=str(copy))
+    started = get_embeddings(cfg)
+    assert configured_precision(cfg) == "int8" and started.precision == "int8"
+    (copy / onnx_model.STAMP).write_text('{"recipe": -1}', encoding="utf-8")  # a rebuild by other code
+    assert not onnx_model.is_built(copy)
+    assert configured_precision(cfg) == "int8" and get_embeddings(cfg) is started
+    assert configured_precision(cfg.replace(embedding_precision="float32")) == "float32"
