@@ -241,6 +241,11 @@ class FactStore:
                     # Rows came with their ids; the id sequence must start after them.
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                       f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table.name}), false)"))
+        # The planner's statistics, which a bulk load leaves stale until autovacuum comes round:
+        # without them PostgreSQL plans a question's indexed lookups as scans.
+        with self.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
         return copied
 
     @staticmethod
