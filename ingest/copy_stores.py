@@ -52,9 +52,7 @@ def copy_stores(source: Config, dest: Config, on_step=None) -> Copied:
         with writer(dest):
             dst_store = FactStore.for_config(dest)
             try:
-                if dst_store.count("reports"):
-                    raise StoreNotEmpty(f"{display(dst_store.url)} already holds {dst_store.count('reports')} "
-                                        "reports; copy only into an empty store")
+                dst_store.refuse_unless_empty()  # before any vector is written
                 dst_index = VectorIndex(dest)
                 vectors = dst_index.copy_from(src_index, ids, lambda n: say(f"vectors {n}/{len(ids)}"))
                 rows = dst_store.copy_from(src_store, lambda table, n: say(f"{table} {n}"))

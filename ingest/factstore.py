@@ -216,13 +216,17 @@ class FactStore:
             conn.execute(update(store_version).where(store_version.c.id == 1)
                          .values(version=store_version.c.version + 1, changed_at=_now()))
 
+    def refuse_unless_empty(self) -> None:
+        """Raise StoreNotEmpty naming this store if it holds any report: copies go only into empty ones."""
+        held = self.count("reports")
+        if held:
+            raise StoreNotEmpty(f"{display(self.url)} already holds {held} reports; copy only into an empty store")
+
     def copy_from(self, source: "FactStore", on_rows: Callable[[str, int], None] | None = None) -> dict[str, int]:
         """Every report, fact, chunk, finding and correction of ``source`` into this store, which must
         hold no report, in one transaction: the copy is whole or not made. Ids are kept, so chunk ids
         still name the vectors. Returns the rows copied per table."""
-        if self.count("reports"):
-            raise StoreNotEmpty(f"{display(self.url)} already holds {self.count('reports')} reports; "
-                                "copy only into an empty store")
+        self.refuse_unless_empty()
         copied: dict[str, int] = {}
         with self.transaction() as conn:
             for table in (reports_t, facts_t, chunks_t, findings_t, corrections_t):

@@ -251,8 +251,10 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
     name = path.name
     try:
         sha, old, agency, year = _reading(config, store, path, agency, year)
+        old_chunks = store.chunks(old["id"]) if old else []
+        present = index.present(c["chunk_id"] for c in old_chunks)
         # An unchanged file whose vectors went missing (a crash, an old bug) is read again to restore them.
-        whole = old is not None and _has_vectors(store, index, old["id"])
+        whole = old is not None and all(c["chunk_id"] in present for c in old_chunks if c["dense"])
         if old and whole and not force and _current(old, sha) \
                 and (agency is None or (agency == old["agency"] and old.get("agency_confidence") == GIVEN)) \
                 and (year is None or (year == old["year"] and old.get("year_confidence") == GIVEN)):
@@ -272,13 +274,12 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
     if full:
         # After the disk filled, Chroma's writer may hang on the next write; nothing more is tried.
         return FileResult(name, "failed", error=f"{path}: {full}")
-    old_ids = [c["chunk_id"] for c in store.chunks(old["id"])] if old else []
+    old_ids = [c["chunk_id"] for c in old_chunks]
     # Ids name this version (file, agency, year, chunk texts), so old and new vectors never collide
     # and a re-read that yields the same chunks keeps its vectors.
     version = hashlib.sha256("|".join([rep.sha256, rep.agency, str(rep.year)] + [c.text for c in rep.chunks])
                              .encode()).hexdigest()
     ids = [chunk_id(version, i) for i in range(len(rep.chunks))]
-    present = index.present(old_ids)
     # A forced re-read keeps its vectors; a chunk searched by words only has none.
     fresh = [(i, c) for i, c in zip(ids, rep.chunks) if i not in present and c.dense]
     try:
@@ -308,11 +309,6 @@ def _ingest_one(config, store: FactStore, index, path: Path, agency, year, force
     return FileResult(name, "ok", rid, rep.agency, rep.year, len(rep.facts), len(rep.chunks), table_cells,
                       rep.cells_expected, rep.warnings, agency_confidence=rep.agency_confidence,
                       year_confidence=rep.year_confidence)
-
-
-def _has_vectors(store: FactStore, index, report_id: int) -> bool:
-    wanted = [c["chunk_id"] for c in store.chunks(report_id) if c["dense"]]
-    return len(index.present(wanted)) == len(wanted)
 
 
 def refresh_across_years(store: FactStore, agency: str) -> None:

@@ -244,9 +244,9 @@ class VectorIndex:
     def present(self, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` the index holds: a lookup by id, whatever the size of the index."""
         ids, found = list(ids), set()
-        for start in range(0, len(ids), ADD_BATCH):
+        for start in range(0, len(ids), _GET_BATCH):
             with self._reaching():
-                found.update(self._collection.get(ids=ids[start:start + ADD_BATCH], include=[])["ids"])
+                found.update(self._collection.get(ids=ids[start:start + _GET_BATCH], include=[])["ids"])
         return found
 
     def count(self) -> int:
